@@ -1,0 +1,90 @@
+import { RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { resolve } from 'node:path';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+import { createValidationPipe } from './common/validation/validation';
+
+export const API_PREFIX = 'api/v1';
+
+const SWAGGER_DESCRIPTION = `
+Story Book connects travellers with local guides through stories.
+
+**Auth.** Sign in with \`POST /api/v1/auth/kakao\` (or \`POST /api/v1/auth/dev-login\` when the
+server runs with \`AUTH_DEV_LOGIN=true\`), then press *Authorize* and paste the \`accessToken\`.
+
+**Errors** always have the shape \`{ statusCode, code, message, details?, requestId, path, timestamp }\`.
+
+**Lists** take \`?limit=\` (1–50, default 20) and \`?cursor=\` (the previous page's \`nextCursor\`).
+`;
+
+/**
+ * Everything the HTTP application needs besides its modules: prefix, validation, security
+ * headers, CORS, static media, Swagger, shutdown hooks. main.ts and the tests both use it,
+ * so the tests run the real app.
+ */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
+
+  app.use(
+    helmet({
+      // Swagger UI loads its own scripts and styles from this origin
+      contentSecurityPolicy: {
+        directives: { 'img-src': ["'self'", 'data:', 'https:'] },
+      },
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  );
+  app.enableCors(
+    config.corsOrigins.length > 0
+      ? {
+          origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+          credentials: true,
+          exposedHeaders: ['X-Request-Id', 'Retry-After'],
+        }
+      : { origin: false },
+  );
+
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [{ path: 'health', method: RequestMethod.GET }],
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useStaticAssets(resolve(config.uploadDir), {
+    prefix: '/uploads/',
+    maxAge: '365d',
+    immutable: true,
+    index: false,
+    dotfiles: 'deny',
+    fallthrough: true,
+  });
+
+  if (config.swaggerEnabled) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Story Book API')
+        .setDescription(SWAGGER_DESCRIPTION)
+        .setVersion('1')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, {
+      jsonDocumentUrl: 'docs-json',
+      swaggerOptions: { persistAuthorization: true },
+    });
+  }
+
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,43 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { AppConfig } from '../config/app-config';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { DevLoginController } from './dev-login.controller';
+import { RefreshToken } from './entities/refresh-token.entity';
+import { JwtStrategy } from './jwt.strategy';
+import { KakaoClient } from './kakao/kakao.client';
+import { KakaoStrategy } from './kakao/kakao.strategy';
+import { TokenService } from './token.service';
+
+@Module({})
+export class AuthModule {
+  /** Dev-login and the Kakao web flow exist only when configured. */
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AuthModule,
+      imports: [
+        UsersModule,
+        PassportModule,
+        TypeOrmModule.forFeature([RefreshToken]),
+        JwtModule.register({
+          secret: config.jwt.secret,
+          signOptions: { algorithm: 'HS256' },
+          verifyOptions: { algorithms: ['HS256'] },
+        }),
+      ],
+      controllers: [AuthController, ...(config.auth.devLoginEnabled ? [DevLoginController] : [])],
+      providers: [
+        AuthService,
+        TokenService,
+        KakaoClient,
+        JwtStrategy,
+        ...(config.kakao.clientId ? [KakaoStrategy] : []),
+      ],
+      exports: [TokenService],
+    };
+  }
+}

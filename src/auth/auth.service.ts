@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { InjectConfig } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import type { AuthUser } from '../common/decorators/current-user.decorator';
+
+import { UsersService, ExternalProfile } from '../users/users.service';
+import { UserWithdrawnEvent } from '../users/users.events';
+import type { TokenPairDto } from './dto/auth.dto';
+import { KakaoClient } from './kakao/kakao.client';
+import { TokenService } from './token.service';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly users: UsersService,
+    private readonly tokens: TokenService,
+    private readonly kakao: KakaoClient,
+  ) {}
+
+  /** Mobile flow: the app's Kakao access token is checked with Kakao itself. */
+  async loginWithKakaoToken(kakaoAccessToken: string): Promise<TokenPairDto> {
+    return this.login(await this.kakao.getProfile(kakaoAccessToken));
+  }
+
+  /**
+   * Signs a person in from a provider profile (Kakao, either flow, or dev-login): upsert,
+   * admin promotion from ADMIN_KAKAO_IDS, suspension check, new session.
+   */
+  async login(profile: ExternalProfile): Promise<TokenPairDto> {
+    const makeAdmin = this.config.auth.adminKakaoIds.includes(profile.kakaoId);
+    const user = await this.users.upsertFromProfile(profile, makeAdmin);
+    const caller = await this.users.authenticate(user.id);
+    const issued = await this.tokens.issue(caller);
+    return { ...issued, user: await this.users.getMe(caller) };
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPairDto> {
+    const used = await this.tokens.consume(refreshToken);
+    const caller = await this.users.authenticate(used.userId);
+    const issued = await this.tokens.issue(caller, used.familyId);
+    return { ...issued, user: await this.users.getMe(caller) };
+  }
+
+  /** Ends the session the refresh token belongs to (its whole family), if it is the caller's. */
+  async logout(caller: AuthUser, refreshToken: string): Promise<void> {
+    const familyId = await this.tokens.findFamilyOf(refreshToken, caller.id);
+    if (familyId) await this.tokens.revokeFamily(familyId);
+  }
+
+  @OnEvent(UserWithdrawnEvent.NAME, { promisify: true })
+  async onUserWithdrawn(event: UserWithdrawnEvent): Promise<void> {
+    await this.tokens.revokeAllOfUser(event.userId);
+  }
+}
+

@@ -1,0 +1,47 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsNotEmpty, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { Trim } from '../../common/validation/validation';
+import { MeDto } from '../../users/dto/user.dto';
+
+export class KakaoLoginDto {
+  @ApiProperty({ description: 'Access token from the Kakao SDK' })
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4096)
+  accessToken: string;
+}
+
+export class RefreshTokenDto {
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  refreshToken: string;
+}
+
+export class DevLoginDto {
+  @ApiProperty({ description: 'Kakao id to sign in as (digits, string or number)', example: '1000001' })
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value,
+  )
+  @IsString({ message: 'kakaoId must be digits' })
+  @Matches(/^\d{1,20}$/, { message: 'kakaoId must be digits' })
+  kakaoId: string;
+
+  @ApiProperty({ minLength: 2, maxLength: 20, example: 'QA 여행자' })
+  @Trim()
+  @IsString()
+  @Length(2, 20)
+  nickname: string;
+}
+
+export class TokenPairDto {
+  @ApiProperty({ description: 'JWT for `Authorization: Bearer ...`' }) accessToken: string;
+  @ApiProperty({ description: 'Opaque; single use, rotated by POST /auth/refresh' })
+  refreshToken: string;
+  @ApiProperty({ description: 'Seconds until the access token expires', example: 900 })
+  expiresIn: number;
+  @ApiProperty({ type: MeDto }) user: MeDto;
+}

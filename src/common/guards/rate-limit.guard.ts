@@ -1,0 +1,75 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import {
+  ThrottlerGuard,
+  ThrottlerLimitDetail,
+  ThrottlerModuleOptions,
+  ThrottlerOptions,
+} from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import type { AppConfig, RateLimit } from '../../config/app-config';
+import type { AuthUser } from '../decorators/current-user.decorator';
+import { RATE_LIMIT_GROUP, RateLimitGroup } from '../decorators/auth.decorator';
+import { DomainException } from '../errors/domain.exception';
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function groupOf(context: ExecutionContext): RateLimitGroup | undefined {
+  return (
+    Reflect.getMetadata(RATE_LIMIT_GROUP, context.getHandler()) ??
+    Reflect.getMetadata(RATE_LIMIT_GROUP, context.getClass())
+  );
+}
+
+function requestOf(context: ExecutionContext): Request & { user?: AuthUser } {
+  return context.switchToHttp().getRequest();
+}
+
+function throttler(
+  name: string,
+  limit: RateLimit,
+  applies: (context: ExecutionContext) => boolean,
+  tracker: (req: Request & { user?: AuthUser }) => string,
+): ThrottlerOptions {
+  return {
+    name,
+    limit: limit.limit,
+    ttl: limit.ttlSeconds * 1000,
+    skipIf: (context) => context.getType() !== 'http' || !applies(context),
+    getTracker: (req) => tracker(req as Request & { user?: AuthUser }),
+    // one bucket per tracker across all routes of the group, not one per route
+    generateKey: (_context, trackerKey, throttlerName) => `${throttlerName}:${trackerKey}`,
+  };
+}
+
+/** The rate limits of SPEC §1, from configuration. */
+export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
+  const { rateLimit } = config;
+  const byUser = (req: { user?: AuthUser; ip?: string }) =>
+    req.user ? `user:${req.user.id}` : `ip:${req.ip}`;
+  return {
+    skipIf: () => !rateLimit.enabled,
+    throttlers: [
+      throttler('auth', rateLimit.auth, (ctx) => groupOf(ctx) === 'auth', (req) => `ip:${req.ip}`),
+      throttler('matching', rateLimit.matching, (ctx) => groupOf(ctx) === 'matching', byUser),
+      throttler(
+        'write',
+        rateLimit.write,
+        (ctx) => groupOf(ctx) !== 'auth' && !READ_METHODS.has(requestOf(ctx).method),
+        byUser,
+      ),
+    ],
+  };
+}
+
+/** Throttler that answers in the contract's shape, with a plain `Retry-After` header. */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    const res = context.switchToHttp().getResponse<Response>();
+    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(detail.timeToBlockExpire))));
+    throw new DomainException('RATE_LIMITED', 'Too many requests, try again later');
+  }
+}

@@ -1,0 +1,228 @@
+import * as Joi from 'joi';
+import { randomBytes } from 'node:crypto';
+
+/** A limit of `limit` hits per `ttlSeconds`, written `10/60` in the environment. */
+export interface RateLimit {
+  limit: number;
+  ttlSeconds: number;
+}
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  logLevel: string;
+  database:
+    | { type: 'mysql'; url: string; migrationsRun: boolean; logging: boolean }
+    | { type: 'sqlite'; path: string; logging: boolean };
+  redisUrl: string | null;
+  jwt: {
+    secret: string;
+    /** True when no JWT_SECRET was given and a random one was made for this process. */
+    secretGenerated: boolean;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+  };
+  kakao: {
+    clientId: string | null;
+    clientSecret: string | null;
+    callbackUrl: string;
+    authUrl: string;
+    apiUrl: string;
+    timeoutMs: number;
+  };
+  auth: {
+    redirectUrl: string | null;
+    devLoginEnabled: boolean;
+    adminKakaoIds: string[];
+  };
+  rateLimit: {
+    enabled: boolean;
+    auth: RateLimit;
+    write: RateLimit;
+    matching: RateLimit;
+    chat: RateLimit;
+  };
+  trustProxy: boolean | number | string;
+  corsOrigins: string[];
+  swaggerEnabled: boolean;
+  uploadDir: string;
+  publicBaseUrl: string | null;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+const DURATION = /^(\d+)\s*(s|m|h|d)?$/;
+const RATE = /^(\d+)\/(\d+)$/;
+
+const boolean = () => Joi.boolean().truthy('1', 'yes').falsy('0', 'no', '');
+const duration = () =>
+  Joi.string()
+    .trim()
+    .pattern(DURATION)
+    .message('{{#label}} must be a duration such as 900, 15m, 12h or 30d');
+const rate = () =>
+  Joi.string().trim().pattern(RATE).message('{{#label}} must look like 10/60 (hits per seconds)');
+
+const schema = Joi.object({
+  NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
+  PORT: Joi.number().port().default(3000),
+  LOG_LEVEL: Joi.string()
+    .valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent')
+    .default('info'),
+  DATABASE_URL: Joi.string()
+    .trim()
+    .uri({ scheme: ['mysql'] })
+    .empty(''),
+  SQLITE_PATH: Joi.string().trim().default('./data/storybook.sqlite'),
+  DB_MIGRATIONS_RUN: boolean().default(true),
+  DB_LOGGING: boolean().default(false),
+  REDIS_URL: Joi.string()
+    .trim()
+    .uri({ scheme: ['redis', 'rediss'] })
+    .empty(''),
+  JWT_SECRET: Joi.string()
+    .empty('')
+    .when('NODE_ENV', {
+      is: 'production',
+      then: Joi.string().min(32).required(),
+      otherwise: Joi.string().min(32),
+    }),
+  JWT_ACCESS_TTL: duration().default('15m'),
+  JWT_REFRESH_TTL: duration().default('30d'),
+  KAKAO_CLIENT_ID: Joi.string().trim().empty(''),
+  KAKAO_CLIENT_SECRET: Joi.string().trim().empty(''),
+  KAKAO_CALLBACK_URL: Joi.string()
+    .trim()
+    .uri({ scheme: ['http', 'https'] })
+    .empty(''),
+  KAKAO_AUTH_URL: Joi.string()
+    .trim()
+    .uri({ scheme: ['http', 'https'] })
+    .default('https://kauth.kakao.com'),
+  KAKAO_API_URL: Joi.string()
+    .trim()
+    .uri({ scheme: ['http', 'https'] })
+    .default('https://kapi.kakao.com'),
+  KAKAO_TIMEOUT_MS: Joi.number().integer().min(100).max(60000).default(3000),
+  AUTH_REDIRECT_URL: Joi.string()
+    .trim()
+    .uri({ scheme: ['http', 'https'] })
+    .empty(''),
+  AUTH_DEV_LOGIN: boolean().default(false),
+  ADMIN_KAKAO_IDS: Joi.string()
+    .trim()
+    .pattern(/^\d+(\s*,\s*\d+)*$/)
+    .message('{{#label}} must be a comma separated list of Kakao ids')
+    .empty('')
+    .default(''),
+  RATE_LIMIT_ENABLED: boolean().default(true),
+  RATE_LIMIT_AUTH: rate().default('10/60'),
+  RATE_LIMIT_WRITE: rate().default('60/60'),
+  RATE_LIMIT_MATCHING: rate().default('10/3600'),
+  RATE_LIMIT_CHAT: rate().default('20/10'),
+  TRUST_PROXY: Joi.string().trim().empty('').default('false'),
+  CORS_ORIGINS: Joi.string().trim().empty('').default(''),
+  SWAGGER_ENABLED: boolean().default(true),
+  UPLOAD_DIR: Joi.string().trim().default('./uploads'),
+  PUBLIC_BASE_URL: Joi.string()
+    .trim()
+    .uri({ scheme: ['http', 'https'] })
+    .empty(''),
+}).unknown(true);
+
+/** Thrown when the environment does not describe a runnable service. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function seconds(value: string): number {
+  const [, amount, unit] = DURATION.exec(value) as RegExpExecArray;
+  const factor = { s: 1, m: 60, h: 3600, d: 86400 }[(unit ?? 's') as 's' | 'm' | 'h' | 'd'];
+  return Number(amount) * factor;
+}
+
+function rateLimit(value: string): RateLimit {
+  const [, limit, ttl] = RATE.exec(value) as RegExpExecArray;
+  return { limit: Number(limit), ttlSeconds: Number(ttl) };
+}
+
+function trustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value; // express accepts subnet lists such as "loopback, 10.0.0.0/8"
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+/**
+ * Validates the environment and turns it into typed configuration.
+ * Every problem is reported at once, each naming its variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const { error, value } = schema.validate(env, { abortEarly: false, convert: true });
+  if (error) {
+    const problems = error.details.map((detail) => `  - ${detail.message}`).join('\n');
+    throw new ConfigError(`Invalid configuration:\n${problems}`);
+  }
+  const v = value as Record<string, string | number | boolean | undefined>;
+  const str = (key: string) => (v[key] === undefined ? null : String(v[key]));
+  const port = Number(v.PORT);
+  const logging = Boolean(v.DB_LOGGING);
+  const jwtSecret = str('JWT_SECRET');
+
+  return {
+    env: v.NODE_ENV as AppConfig['env'],
+    port,
+    logLevel: String(v.LOG_LEVEL),
+    database: v.DATABASE_URL
+      ? {
+          type: 'mysql',
+          url: String(v.DATABASE_URL),
+          migrationsRun: Boolean(v.DB_MIGRATIONS_RUN),
+          logging,
+        }
+      : { type: 'sqlite', path: String(v.SQLITE_PATH), logging },
+    redisUrl: str('REDIS_URL'),
+    jwt: {
+      secret: jwtSecret ?? randomBytes(48).toString('base64url'),
+      secretGenerated: jwtSecret === null,
+      accessTtlSeconds: seconds(String(v.JWT_ACCESS_TTL)),
+      refreshTtlSeconds: seconds(String(v.JWT_REFRESH_TTL)),
+    },
+    kakao: {
+      clientId: str('KAKAO_CLIENT_ID'),
+      clientSecret: str('KAKAO_CLIENT_SECRET'),
+      callbackUrl:
+        str('KAKAO_CALLBACK_URL') ?? `http://localhost:${port}/api/v1/auth/kakao/callback`,
+      authUrl: String(v.KAKAO_AUTH_URL).replace(/\/+$/, ''),
+      apiUrl: String(v.KAKAO_API_URL).replace(/\/+$/, ''),
+      timeoutMs: Number(v.KAKAO_TIMEOUT_MS),
+    },
+    auth: {
+      redirectUrl: str('AUTH_REDIRECT_URL'),
+      devLoginEnabled: Boolean(v.AUTH_DEV_LOGIN) && v.NODE_ENV !== 'production',
+      adminKakaoIds: list(String(v.ADMIN_KAKAO_IDS)),
+    },
+    rateLimit: {
+      enabled: Boolean(v.RATE_LIMIT_ENABLED),
+      auth: rateLimit(String(v.RATE_LIMIT_AUTH)),
+      write: rateLimit(String(v.RATE_LIMIT_WRITE)),
+      matching: rateLimit(String(v.RATE_LIMIT_MATCHING)),
+      chat: rateLimit(String(v.RATE_LIMIT_CHAT)),
+    },
+    trustProxy: trustProxy(String(v.TRUST_PROXY)),
+    corsOrigins: list(String(v.CORS_ORIGINS)),
+    swaggerEnabled: Boolean(v.SWAGGER_ENABLED),
+    uploadDir: String(v.UPLOAD_DIR),
+    publicBaseUrl: str('PUBLIC_BASE_URL')?.replace(/\/+$/, '') ?? null,
+  };
+}

@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { ENTITIES } from './entities';
+
+/** Where the migrations live, as TypeScript under ts-node/jest and as JavaScript in dist/. */
+export const MIGRATIONS_GLOB = join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
+
+/**
+ * The TypeORM options for both the app and the migration CLI (ormconfig.ts).
+ * MySQL: schema from migrations only. SQLite (the embedded default for a bare machine and
+ * for tests): schema synchronised from the entities, since the migrations are MySQL SQL.
+ */
+export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
+  const db = config.database;
+  if (db.type === 'mysql') {
+    return {
+      type: 'mysql',
+      url: db.url,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      entities: ENTITIES,
+      migrations: [MIGRATIONS_GLOB],
+      migrationsRun: db.migrationsRun,
+      synchronize: false,
+      logging: db.logging,
+      extra: { connectionLimit: 10 },
+    };
+  }
+  if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
+  return {
+    type: 'better-sqlite3',
+    database: db.path,
+    entities: ENTITIES,
+    synchronize: true,
+    logging: db.logging,
+    prepareDatabase: (sqlite: { pragma(sql: string): unknown }) => {
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('busy_timeout = 5000');
+      sqlite.pragma('foreign_keys = ON');
+    },
+  };
+}

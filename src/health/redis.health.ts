@@ -1,0 +1,51 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import Redis from 'ioredis';
+import { InjectConfig } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+
+/** Pings Redis when REDIS_URL is configured. */
+@Injectable()
+export class RedisHealthIndicator implements OnModuleDestroy {
+  private client: Redis | null = null;
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
+
+  get configured(): boolean {
+    return this.config.redisUrl !== null;
+  }
+
+  async pingCheck(key: string, timeoutMs = 1500) {
+    const indicator = this.indicators.check(key);
+    try {
+      const client = this.connection();
+      const reply = await Promise.race([
+        client.ping(),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('timeout')), timeoutMs).unref(),
+        ),
+      ]);
+      return reply === 'PONG' ? indicator.up() : indicator.down({ message: 'unexpected reply' });
+    } catch (error) {
+      return indicator.down({ message: (error as Error).message });
+    }
+  }
+
+  private connection(): Redis {
+    this.client ??= new Redis(this.config.redisUrl as string, {
+      lazyConnect: false,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 1500,
+    });
+    this.client.on('error', () => undefined); // reported through pingCheck, not as a crash
+    return this.client;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.client?.quit().catch(() => undefined);
+  }
+}

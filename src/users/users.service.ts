@@ -1,0 +1,178 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, LessThanOrEqual, Repository } from 'typeorm';
+import type { AuthUser } from '../common/decorators/current-user.decorator';
+import { DomainException } from '../common/errors/domain.exception';
+import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
+import { isUniqueViolation, likeContains } from '../database/sql';
+import { AdminUserDto, MeDto, PublicUserDto } from './dto/user.dto';
+import type { ListUsersQueryDto } from './dto/list-users.query';
+import type { UpdateMeDto } from './dto/update-me.dto';
+import { User } from './entities/user.entity';
+import { UserWithdrawnEvent } from './users.events';
+
+/** What a login provider (Kakao, or dev-login) knows about a person. */
+export interface ExternalProfile {
+  kakaoId: string;
+  nickname: string;
+  profileImageUrl: string | null;
+  email: string | null;
+}
+
+export const WITHDRAWN_NICKNAME = '탈퇴한 사용자';
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /**
+   * The caller of an authenticated request, read fresh from the database so that a
+   * suspension, withdrawal or role change counts at once. A timed suspension that has run
+   * out is lifted here.
+   */
+  async authenticate(userId: number): Promise<AuthUser> {
+    const user = await this.users.findOneBy({ id: userId });
+    if (!user || user.status === 'withdrawn') {
+      throw new DomainException('UNAUTHORIZED', 'This account no longer exists');
+    }
+    if (user.status === 'suspended') {
+      if (!(await this.liftExpiredSuspension(user))) {
+        throw new DomainException('ACCOUNT_SUSPENDED', 'This account is suspended');
+      }
+      user.status = 'active';
+    }
+    return { id: user.id, role: user.role, status: user.status };
+  }
+
+  private async liftExpiredSuspension(user: User): Promise<boolean> {
+    if (!user.suspendedUntil || user.suspendedUntil.getTime() > Date.now()) return false;
+    const result = await this.users.update(
+      { id: user.id, status: 'suspended', suspendedUntil: LessThanOrEqual(new Date()) },
+      { status: 'active', suspendedUntil: null, suspendReason: null },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Creates or refreshes the user behind a Kakao account. Kakao's image and e-mail are
+   * taken on every login; the nickname too, until the user has chosen one of their own.
+   */
+  async upsertFromProfile(profile: ExternalProfile, makeAdmin: boolean): Promise<User> {
+    const now = new Date();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const existing = await this.users.findOneBy({ kakaoId: profile.kakaoId });
+      if (existing) {
+        await this.users.update(
+          { id: existing.id },
+          {
+            ...(existing.nicknameCustomized ? {} : { nickname: profile.nickname }),
+            profileImageUrl: profile.profileImageUrl,
+            email: profile.email,
+            lastLoginAt: now,
+            ...(makeAdmin ? { role: 'admin' as const } : {}),
+          },
+        );
+        return this.users.findOneByOrFail({ id: existing.id });
+      }
+      try {
+        return await this.users.save(
+          this.users.create({
+            kakaoId: profile.kakaoId,
+            nickname: profile.nickname,
+            profileImageUrl: profile.profileImageUrl,
+            email: profile.email,
+            role: makeAdmin ? 'admin' : 'user',
+            status: 'active',
+            lastLoginAt: now,
+          }),
+        );
+      } catch (error) {
+        // Two first logins of one person raced; the other one created the row.
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
+    throw new DomainException('CONFLICT', 'Could not sign in, please try again');
+  }
+
+  async getMe(user: AuthUser): Promise<MeDto> {
+    return MeDto.from(await this.requireExisting(user.id));
+  }
+
+  async updateMe(user: AuthUser, dto: UpdateMeDto): Promise<MeDto> {
+    const changes: Partial<User> = {};
+    if (dto.nickname !== undefined) {
+      changes.nickname = dto.nickname;
+      changes.nicknameCustomized = true;
+    }
+    if (dto.bio !== undefined) changes.bio = dto.bio === '' ? null : dto.bio;
+    if (Object.keys(changes).length > 0) await this.users.update({ id: user.id }, changes);
+    return this.getMe(user);
+  }
+
+  /**
+   * Withdraws the account: personal data blanked, the Kakao id released so the person can
+   * sign up anew, and every module told to drop what belonged to the user (sessions, stories).
+   */
+  async withdraw(user: AuthUser): Promise<void> {
+    const result = await this.users.update(
+      { id: user.id, status: user.status },
+      {
+        status: 'withdrawn',
+        kakaoId: null,
+        nickname: WITHDRAWN_NICKNAME,
+        nicknameCustomized: false,
+        profileImageUrl: null,
+        email: null,
+        bio: null,
+        withdrawnAt: new Date(),
+      },
+    );
+    if ((result.affected ?? 0) === 0) {
+      throw new DomainException('CONFLICT', 'The account changed meanwhile, please try again');
+    }
+    await this.events.emitAsync(UserWithdrawnEvent.NAME, new UserWithdrawnEvent(user.id));
+  }
+
+  async getPublicProfile(userId: number): Promise<PublicUserDto> {
+    const user = await this.users.findOneBy({ id: userId });
+    if (!user || user.status === 'withdrawn') {
+      throw new DomainException('NOT_FOUND', 'User not found');
+    }
+    return PublicUserDto.from(user);
+  }
+
+  async list(query: ListUsersQueryDto): Promise<Page<AdminUserDto>> {
+    const qb = this.users.createQueryBuilder('u').orderBy('u.id', 'DESC').take(query.limit + 1);
+    if (query.q) {
+      qb.andWhere("u.nickname LIKE :pattern ESCAPE '!'", { pattern: likeContains(query.q) });
+    }
+    if (query.status) qb.andWhere('u.status = :status', { status: query.status });
+    if (query.role) qb.andWhere('u.role = :role', { role: query.role });
+    if (query.cursor) {
+      const [id] = decodeCursor(query.cursor, 1);
+      qb.andWhere(new Brackets((w) => w.where('u.id < :cursorId', { cursorId: Number(id) })));
+    }
+    const rows = await qb.getMany();
+    return toPage(rows, query.limit, (u) => [u.id], AdminUserDto.from);
+  }
+
+  /** Makes a user an admin (the `grant-admin` CLI command). */
+  async grantAdmin(userId: number): Promise<User> {
+    const user = await this.users.findOneBy({ id: userId });
+    if (!user || user.status === 'withdrawn') {
+      throw new DomainException('NOT_FOUND', `User ${userId} not found`);
+    }
+    await this.users.update({ id: userId }, { role: 'admin' });
+    return this.users.findOneByOrFail({ id: userId });
+  }
+
+  private async requireExisting(userId: number): Promise<User> {
+    const user = await this.users.findOneBy({ id: userId });
+    if (!user) throw new DomainException('NOT_FOUND', 'User not found');
+    return user;
+  }
+}
