@@ -12,7 +12,14 @@ export interface AppConfig {
   port: number;
   logLevel: string;
   database:
-    | { type: 'mysql'; url: string; migrationsRun: boolean; logging: boolean }
+    | {
+        type: 'mysql';
+        /** `mariadb://` URLs select TypeORM's MariaDB dialect (it reads MariaDB's catalog right). */
+        flavor: 'mysql' | 'mariadb';
+        url: string;
+        migrationsRun: boolean;
+        logging: boolean;
+      }
     | { type: 'sqlite'; path: string; logging: boolean };
   redisUrl: string | null;
   jwt: {
@@ -71,7 +78,7 @@ const schema = Joi.object({
     .default('info'),
   DATABASE_URL: Joi.string()
     .trim()
-    .uri({ scheme: ['mysql'] })
+    .uri({ scheme: ['mysql', 'mariadb'] })
     .empty(''),
   SQLITE_PATH: Joi.string().trim().default('./data/storybook.sqlite'),
   DB_MIGRATIONS_RUN: boolean().default(true),
@@ -186,7 +193,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     database: v.DATABASE_URL
       ? {
           type: 'mysql',
-          url: String(v.DATABASE_URL),
+          flavor: String(v.DATABASE_URL).startsWith('mariadb:') ? 'mariadb' : 'mysql',
+          url: String(v.DATABASE_URL).replace(/^mariadb:/, 'mysql:'),
           migrationsRun: Boolean(v.DB_MIGRATIONS_RUN),
           logging,
         }

@@ -16,7 +16,7 @@ export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
   const db = config.database;
   if (db.type === 'mysql') {
     return {
-      type: 'mysql',
+      type: db.flavor,
       url: db.url,
       charset: 'utf8mb4_unicode_ci',
       timezone: 'Z',

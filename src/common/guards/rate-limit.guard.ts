@@ -25,6 +25,7 @@ function requestOf(context: ExecutionContext): Request & { user?: AuthUser } {
 }
 
 function throttler(
+  enabled: boolean,
   name: string,
   limit: RateLimit,
   applies: (context: ExecutionContext) => boolean,
@@ -34,7 +35,8 @@ function throttler(
     name,
     limit: limit.limit,
     ttl: limit.ttlSeconds * 1000,
-    skipIf: (context) => context.getType() !== 'http' || !applies(context),
+    // a per-throttler skipIf replaces the module-wide one, so `enabled` is checked here
+    skipIf: (context) => !enabled || context.getType() !== 'http' || !applies(context),
     getTracker: (req) => tracker(req as Request & { user?: AuthUser }),
     // one bucket per tracker across all routes of the group, not one per route
     generateKey: (_context, trackerKey, throttlerName) => `${throttlerName}:${trackerKey}`,
@@ -46,12 +48,19 @@ export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
   const { rateLimit } = config;
   const byUser = (req: { user?: AuthUser; ip?: string }) =>
     req.user ? `user:${req.user.id}` : `ip:${req.ip}`;
+  const on = rateLimit.enabled;
   return {
-    skipIf: () => !rateLimit.enabled,
     throttlers: [
-      throttler('auth', rateLimit.auth, (ctx) => groupOf(ctx) === 'auth', (req) => `ip:${req.ip}`),
-      throttler('matching', rateLimit.matching, (ctx) => groupOf(ctx) === 'matching', byUser),
       throttler(
+        on,
+        'auth',
+        rateLimit.auth,
+        (ctx) => groupOf(ctx) === 'auth',
+        (req) => `ip:${req.ip}`,
+      ),
+      throttler(on, 'matching', rateLimit.matching, (ctx) => groupOf(ctx) === 'matching', byUser),
+      throttler(
+        on,
         'write',
         rateLimit.write,
         (ctx) => groupOf(ctx) !== 'auth' && !READ_METHODS.has(requestOf(ctx).method),

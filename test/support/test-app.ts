@@ -1,0 +1,103 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createConnection } from 'mysql2/promise';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createApp } from '../../src/app.setup';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { KakaoStub } from './kakao-stub';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+/**
+ * A fresh database for one suite: a new MariaDB/MySQL database on the server named by
+ * DATABASE_URL when it is set (dropped afterwards), otherwise a new SQLite file.
+ */
+export async function freshDatabase(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  const base = process.env.DATABASE_URL;
+  if (!base) {
+    const dir = mkdtempSync(join(tmpdir(), 'storybook-db-'));
+    return {
+      env: { SQLITE_PATH: join(dir, 'test.sqlite') },
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const url = new URL(base);
+  const name = `${url.pathname.slice(1) || 'storybook'}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = async () => {
+    const server = new URL(base);
+    server.pathname = '/';
+    return createConnection(server.toString());
+  };
+  const connection = await admin();
+  await connection.query(
+    `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+  );
+  await connection.end();
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    drop: async () => {
+      const c = await admin();
+      await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await c.end();
+    },
+  };
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  kakao: KakaoStub;
+  baseUrl: string;
+  dataSource: DataSource;
+  uploadDir: string;
+  http(): ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real application (the same `createApp` as main.ts) on a fresh database, listening on
+ * a loopback port, with a stub Kakao server. `env` overrides the test defaults.
+ */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const kakao = await new KakaoStub().start();
+  const database = await freshDatabase();
+  const uploadDir = mkdtempSync(join(tmpdir(), 'storybook-uploads-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
+    AUTH_DEV_LOGIN: 'true',
+    RATE_LIMIT_ENABLED: 'false',
+    KAKAO_CLIENT_ID: kakao.clientId,
+    KAKAO_API_URL: kakao.url,
+    KAKAO_AUTH_URL: kakao.url,
+    KAKAO_TIMEOUT_MS: '1000',
+    UPLOAD_DIR: uploadDir,
+    ...database.env,
+    ...env,
+  });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  return {
+    app,
+    config,
+    kakao,
+    baseUrl: `http://127.0.0.1:${port}`,
+    dataSource: app.get(DataSource),
+    uploadDir,
+    http: () => request(app.getHttpServer()),
+    close: async () => {
+      await app.close();
+      await kakao.stop();
+      await database.drop();
+      rmSync(uploadDir, { recursive: true, force: true });
+    },
+  };
+}
