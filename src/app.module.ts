@@ -9,6 +9,7 @@ import { JwtAuthGuard } from './common/guards/jwt-auth.guard';
 import { RateLimitGuard, rateLimitOptions } from './common/guards/rate-limit.guard';
 import { RolesGuard } from './common/guards/roles.guard';
 import { LoggingModule } from './common/logging/logging.module';
+import { ShutdownLogger } from './common/logging/shutdown-logger';
 import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -33,6 +34,7 @@ export class AppModule {
         HealthModule,
       ],
       providers: [
+        ShutdownLogger,
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         // order matters: who the caller is, then what they may do, then how often
         { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from '../app.module';
+import { CliModule } from './cli.module';
 import type { AppConfig } from '../config/app-config';
 import { DomainException } from '../common/errors/domain.exception';
 import { UsersService } from '../users/users.service';
@@ -27,7 +27,7 @@ export async function runCli(
     out(`userId must be a number, got "${args[0]}"`);
     return 2;
   }
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), {
     logger: false,
   });
   try {

@@ -23,7 +23,10 @@ export class RedisHealthIndicator implements OnModuleDestroy {
     try {
       const client = this.connection();
       const reply = await Promise.race([
-        client.ping(),
+        (async () => {
+          if (client.status === 'wait' || client.status === 'end') await client.connect();
+          return client.ping();
+        })(),
         new Promise<never>((_, reject) =>
           setTimeout(() => reject(new Error('timeout')), timeoutMs).unref(),
         ),
@@ -36,16 +39,20 @@ export class RedisHealthIndicator implements OnModuleDestroy {
 
   private connection(): Redis {
     this.client ??= new Redis(this.config.redisUrl as string, {
-      lazyConnect: false,
+      lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 1500,
+      // no background reconnect loop: each health check reconnects if the link is gone
+      retryStrategy: () => null,
     });
     this.client.on('error', () => undefined); // reported through pingCheck, not as a crash
     return this.client;
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.client?.quit().catch(() => undefined);
+    // disconnect() (not quit()) also stops the reconnect loop of a client that never connected
+    this.client?.disconnect();
+    this.client = null;
   }
 }
