@@ -104,10 +104,11 @@ describe('platform: errors, request ids, Swagger, CORS, health', () => {
 
 describe('dev-login switched off', () => {
   it('is 404 without AUTH_DEV_LOGIN=true, and in production even with it', async () => {
-    for (const env of [
+    const envs: Record<string, string>[] = [
       { AUTH_DEV_LOGIN: 'false' },
       { AUTH_DEV_LOGIN: 'true', NODE_ENV: 'production', SWAGGER_ENABLED: 'false' },
-    ]) {
+    ];
+    for (const env of envs) {
       const app = await createTestApp(env);
       try {
         const res = await app
