@@ -66,10 +66,7 @@ export class AuthController {
       'or `#error=CODE` on failure. Without it: the token pair as JSON.',
   })
   @ApiOkResponse({ type: TokenPairDto })
-  async kakaoCallback(
-    @Req() req: KakaoCallbackRequest,
-    @Res() res: Response,
-  ): Promise<void> {
+  async kakaoCallback(@Req() req: KakaoCallbackRequest, @Res() res: Response): Promise<void> {
     const redirectUrl = this.config.auth.redirectUrl;
     try {
       if (req.kakaoLoginError) throw req.kakaoLoginError;

@@ -54,4 +54,3 @@ export class AuthService {
     await this.tokens.revokeAllOfUser(event.userId);
   }
 }
-

@@ -29,7 +29,10 @@ export class TokenService {
   ) {}
 
   /** A new pair; `familyId` continues a login session, otherwise a new one starts. */
-  async issue(user: Pick<User, 'id' | 'role'>, familyId: string = randomUUID()): Promise<IssuedTokens> {
+  async issue(
+    user: Pick<User, 'id' | 'role'>,
+    familyId: string = randomUUID(),
+  ): Promise<IssuedTokens> {
     const refreshToken = randomBytes(32).toString('base64url');
     await this.tokens.insert({
       userId: user.id,

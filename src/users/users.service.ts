@@ -146,7 +146,10 @@ export class UsersService {
   }
 
   async list(query: ListUsersQueryDto): Promise<Page<AdminUserDto>> {
-    const qb = this.users.createQueryBuilder('u').orderBy('u.id', 'DESC').take(query.limit + 1);
+    const qb = this.users
+      .createQueryBuilder('u')
+      .orderBy('u.id', 'DESC')
+      .take(query.limit + 1);
     if (query.q) {
       qb.andWhere("u.nickname LIKE :pattern ESCAPE '!'", { pattern: likeContains(query.q) });
     }

@@ -60,8 +60,7 @@ export class KakaoStub {
   /** Milliseconds every answer is held back, to play a slow Kakao. */
   delayMs = 0;
   /** Requests seen, for assertions on what the service sent. */
-  readonly requests: { method: string; path: string; authorization?: string; body?: string }[] =
-    [];
+  readonly requests: { method: string; path: string; authorization?: string; body?: string }[] = [];
 
   constructor(readonly clientId = 'test-rest-api-key') {}
 
@@ -112,8 +111,10 @@ export class KakaoStub {
     if (res.destroyed) return;
 
     if (req.method === 'GET' && url.pathname === '/v2/user/me') return this.userMe(req, res);
-    if (req.method === 'GET' && url.pathname === '/oauth/authorize') return this.authorize(url, res);
-    if (req.method === 'POST' && url.pathname === '/oauth/token') return this.token(body ?? '', res);
+    if (req.method === 'GET' && url.pathname === '/oauth/authorize')
+      return this.authorize(url, res);
+    if (req.method === 'POST' && url.pathname === '/oauth/token')
+      return this.token(body ?? '', res);
     json(res, 404, { msg: 'not found', code: -404 });
   }
 

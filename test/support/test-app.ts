@@ -17,7 +17,10 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-012345
  * A fresh database for one suite: a new MariaDB/MySQL database on the server named by
  * DATABASE_URL when it is set (dropped afterwards), otherwise a new SQLite file.
  */
-export async function freshDatabase(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+export async function freshDatabase(): Promise<{
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}> {
   const base = process.env.DATABASE_URL;
   if (!base) {
     const dir = mkdtempSync(join(tmpdir(), 'storybook-db-'));

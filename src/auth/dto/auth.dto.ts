@@ -22,7 +22,10 @@ export class RefreshTokenDto {
 }
 
 export class DevLoginDto {
-  @ApiProperty({ description: 'Kakao id to sign in as (digits, string or number)', example: '1000001' })
+  @ApiProperty({
+    description: 'Kakao id to sign in as (digits, string or number)',
+    example: '1000001',
+  })
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value,
   )

@@ -32,9 +32,10 @@ export class KakaoStrategy extends PassportStrategy(PassportKakaoStrategy, 'kaka
     oauth2._authorizeUrl = `${config.kakao.authUrl}/oauth/authorize`;
     oauth2._accessTokenUrl = `${config.kakao.authUrl}/oauth/token`;
     oauth2.getOAuthAccessToken = (code, params, cb) => {
-      kakao
-        .exchangeCode(code, params.redirect_uri ?? config.kakao.callbackUrl)
-        .then((token) => cb(null, token, undefined, {}), (error: unknown) => cb(error));
+      kakao.exchangeCode(code, params.redirect_uri ?? config.kakao.callbackUrl).then(
+        (token) => cb(null, token, undefined, {}),
+        (error: unknown) => cb(error),
+      );
     };
     this.userProfile = (accessToken, done) => {
       kakao.getProfile(accessToken).then(

@@ -22,7 +22,8 @@ export function Authenticated(...roles: UserRole[]) {
     ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'UNAUTHORIZED / TOKEN_EXPIRED' }),
     ApiForbiddenResponse({
       type: ErrorBodyDto,
-      description: roles.length > 0 ? `ACCOUNT_SUSPENDED, or not ${roles.join('/')}` : 'ACCOUNT_SUSPENDED',
+      description:
+        roles.length > 0 ? `ACCOUNT_SUSPENDED, or not ${roles.join('/')}` : 'ACCOUNT_SUSPENDED',
     }),
     ApiBadRequestResponse({ type: ErrorBodyDto, description: 'VALIDATION_FAILED' }),
   );
@@ -43,6 +44,9 @@ export type RateLimitGroup = 'auth' | 'matching';
 export function RateLimit(group: RateLimitGroup) {
   return applyDecorators(
     SetMetadata(RATE_LIMIT_GROUP, group),
-    ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'RATE_LIMITED, see Retry-After' }),
+    ApiTooManyRequestsResponse({
+      type: ErrorBodyDto,
+      description: 'RATE_LIMITED, see Retry-After',
+    }),
   );
 }
