@@ -13,7 +13,11 @@ import { ShutdownLogger } from './common/logging/shutdown-logger';
 import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { GuidesModule } from './guides/guides.module';
 import { HealthModule } from './health/health.module';
+import { MediaModule } from './media/media.module';
+import { RegionsModule } from './regions/regions.module';
+import { StoriesModule } from './stories/stories.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -30,6 +34,10 @@ export class AppModule {
         ThrottlerModule.forRoot(rateLimitOptions(config)),
         AuthModule.forRoot(config),
         UsersModule,
+        RegionsModule,
+        GuidesModule,
+        MediaModule,
+        StoriesModule,
         AdminModule,
         HealthModule,
       ],

@@ -54,6 +54,14 @@ export interface AppConfig {
   swaggerEnabled: boolean;
   uploadDir: string;
   publicBaseUrl: string | null;
+  media: {
+    maxImageBytes: number;
+    maxVideoBytes: number;
+    /** Largest image accepted, in pixels (width × height). */
+    maxImagePixels: number;
+    /** Explicit ffmpeg binary; null → ffmpeg-static, @ffmpeg-installer/ffmpeg, PATH. */
+    ffmpegPath: string | null;
+  };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -135,6 +143,10 @@ const schema = Joi.object({
     .trim()
     .uri({ scheme: ['http', 'https'] })
     .empty(''),
+  MAX_IMAGE_BYTES: Joi.number().integer().min(1024).default(10 * 1024 * 1024),
+  MAX_VIDEO_BYTES: Joi.number().integer().min(1024).default(200 * 1024 * 1024),
+  MAX_IMAGE_PIXELS: Joi.number().integer().min(1).default(40_000_000),
+  FFMPEG_PATH: Joi.string().trim().empty(''),
 }).unknown(true);
 
 /** Thrown when the environment does not describe a runnable service. */
@@ -232,5 +244,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     swaggerEnabled: Boolean(v.SWAGGER_ENABLED),
     uploadDir: String(v.UPLOAD_DIR),
     publicBaseUrl: str('PUBLIC_BASE_URL')?.replace(/\/+$/, '') ?? null,
+    media: {
+      maxImageBytes: Number(v.MAX_IMAGE_BYTES),
+      maxVideoBytes: Number(v.MAX_VIDEO_BYTES),
+      maxImagePixels: Number(v.MAX_IMAGE_PIXELS),
+      ffmpegPath: str('FFMPEG_PATH'),
+    },
   };
 }

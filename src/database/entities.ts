@@ -1,5 +1,28 @@
+import { AuditLog } from '../admin/entities/audit-log.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
+import { Guide } from '../guides/entities/guide.entity';
+import { Media } from '../media/entities/media.entity';
+import { Region } from '../regions/entities/region.entity';
+import { Comment } from '../stories/entities/comment.entity';
+import { StoryBookmark } from '../stories/entities/story-bookmark.entity';
+import { StoryLike } from '../stories/entities/story-like.entity';
+import { StoryTag } from '../stories/entities/story-tag.entity';
+import { StoryView } from '../stories/entities/story-view.entity';
+import { Story } from '../stories/entities/story.entity';
 import { User } from '../users/entities/user.entity';
 
 /** Every entity of the schema; migrations are generated from this list. */
-export const ENTITIES = [User, RefreshToken];
+export const ENTITIES = [
+  User,
+  RefreshToken,
+  Region,
+  Guide,
+  Story,
+  StoryTag,
+  StoryLike,
+  StoryBookmark,
+  StoryView,
+  Comment,
+  Media,
+  AuditLog,
+];

@@ -18,6 +18,9 @@ export const ErrorCode = {
   KAKAO_TOKEN_INVALID: HttpStatus.UNAUTHORIZED,
   KAKAO_UNAVAILABLE: HttpStatus.BAD_GATEWAY,
   REFRESH_TOKEN_REUSED: HttpStatus.UNAUTHORIZED,
+
+  GUIDE_REQUIRED: HttpStatus.FORBIDDEN,
+  GUIDE_ALREADY_APPLIED: HttpStatus.CONFLICT,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCode;
