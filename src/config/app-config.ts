@@ -143,8 +143,14 @@ const schema = Joi.object({
     .trim()
     .uri({ scheme: ['http', 'https'] })
     .empty(''),
-  MAX_IMAGE_BYTES: Joi.number().integer().min(1024).default(10 * 1024 * 1024),
-  MAX_VIDEO_BYTES: Joi.number().integer().min(1024).default(200 * 1024 * 1024),
+  MAX_IMAGE_BYTES: Joi.number()
+    .integer()
+    .min(1024)
+    .default(10 * 1024 * 1024),
+  MAX_VIDEO_BYTES: Joi.number()
+    .integer()
+    .min(1024)
+    .default(200 * 1024 * 1024),
   MAX_IMAGE_PIXELS: Joi.number().integer().min(1).default(40_000_000),
   FFMPEG_PATH: Joi.string().trim().empty(''),
 }).unknown(true);

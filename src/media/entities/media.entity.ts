@@ -57,6 +57,6 @@ export class Media {
   @Column({ name: 'sort_order', type: 'int', default: 0 })
   order: number;
 
-  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 }
