@@ -55,7 +55,15 @@ describe('platform: errors, request ids, Swagger, CORS, health', () => {
         .flatMap((ops) => Object.values(ops))
         .flatMap((op) => op.tags),
     );
-    expect([...tags].sort()).toEqual(['admin', 'auth', 'health', 'users']);
+    expect([...tags].sort()).toEqual([
+      'admin',
+      'auth',
+      'guides',
+      'health',
+      'regions',
+      'stories',
+      'users',
+    ]);
     expect(doc.body.components.schemas.UpdateMeDto.properties.nickname).toMatchObject({
       minLength: 2,
       maxLength: 20,

@@ -1,15 +1,49 @@
-import { Module } from '@nestjs/common';
+import { forwardRef, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { GuidesModule } from '../guides/guides.module';
+import { Media } from '../media/entities/media.entity';
+import { MediaModule } from '../media/media.module';
+import { Region } from '../regions/entities/region.entity';
+import { RegionsModule } from '../regions/regions.module';
+import { CommentsController } from './comments.controller';
+import { CommentsService } from './comments.service';
 import { Comment } from './entities/comment.entity';
 import { StoryBookmark } from './entities/story-bookmark.entity';
 import { StoryLike } from './entities/story-like.entity';
 import { StoryTag } from './entities/story-tag.entity';
 import { StoryView } from './entities/story-view.entity';
 import { Story } from './entities/story.entity';
+import { MyStoriesController } from './my-stories.controller';
+import { MyReactionsController, ReactionsController } from './reactions.controller';
+import { ReactionsService } from './reactions.service';
+import { StoriesController } from './stories.controller';
+import { StoriesService } from './stories.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Story, StoryTag, StoryLike, StoryBookmark, StoryView, Comment]),
+    TypeOrmModule.forFeature([
+      Story,
+      StoryTag,
+      StoryLike,
+      StoryBookmark,
+      StoryView,
+      Comment,
+      Media,
+      Region,
+    ]),
+    // guides and regions show story summaries, and stories check guides and regions
+    forwardRef(() => GuidesModule),
+    forwardRef(() => RegionsModule),
+    MediaModule,
   ],
+  controllers: [
+    MyStoriesController,
+    StoriesController,
+    ReactionsController,
+    MyReactionsController,
+    CommentsController,
+  ],
+  providers: [StoriesService, ReactionsService, CommentsService],
+  exports: [StoriesService],
 })
 export class StoriesModule {}

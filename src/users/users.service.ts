@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, LessThanOrEqual, Repository } from 'typeorm';
+import { Brackets, EntityManager, LessThanOrEqual, Repository } from 'typeorm';
+import { Guide } from '../guides/entities/guide.entity';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
@@ -9,7 +10,7 @@ import { isUniqueViolation, likeContains } from '../database/sql';
 import { AdminUserDto, MeDto, PublicUserDto } from './dto/user.dto';
 import type { ListUsersQueryDto } from './dto/list-users.query';
 import type { UpdateMeDto } from './dto/update-me.dto';
-import { User } from './entities/user.entity';
+import { User, UserRole } from './entities/user.entity';
 import { UserWithdrawnEvent } from './users.events';
 
 /** What a login provider (Kakao, or dev-login) knows about a person. */
@@ -26,6 +27,8 @@ export const WITHDRAWN_NICKNAME = '탈퇴한 사용자';
 export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
+    // read-only: the guide profile's id and state shown with the account
+    @InjectRepository(Guide) private readonly guides: Repository<Guide>,
     private readonly events: EventEmitter2,
   ) {}
 
@@ -99,7 +102,11 @@ export class UsersService {
   }
 
   async getMe(user: AuthUser): Promise<MeDto> {
-    return MeDto.from(await this.requireExisting(user.id));
+    const [me, guide] = await Promise.all([
+      this.requireExisting(user.id),
+      this.guides.findOne({ select: { id: true, status: true }, where: { userId: user.id } }),
+    ]);
+    return MeDto.from(me, guide ? { id: guide.id, status: guide.status } : null);
   }
 
   async updateMe(user: AuthUser, dto: UpdateMeDto): Promise<MeDto> {
@@ -142,7 +149,11 @@ export class UsersService {
     if (!user || user.status === 'withdrawn') {
       throw new DomainException('NOT_FOUND', 'User not found');
     }
-    return PublicUserDto.from(user);
+    const guide = await this.guides.findOne({
+      select: { id: true },
+      where: { userId, status: 'approved' },
+    });
+    return PublicUserDto.from(user, guide?.id ?? null);
   }
 
   async list(query: ListUsersQueryDto): Promise<Page<AdminUserDto>> {
@@ -171,6 +182,25 @@ export class UsersService {
     }
     await this.users.update({ id: userId }, { role: 'admin' });
     return this.users.findOneByOrFail({ id: userId });
+  }
+
+  /**
+   * Moves a user from role `from` to `to`, only if they have `from` now (so approving an
+   * admin's guide application never demotes the admin). Runs in the caller's transaction
+   * when `manager` is given. True when the role changed.
+   */
+  async changeRole(
+    userId: number,
+    from: UserRole,
+    to: UserRole,
+    manager?: EntityManager,
+  ): Promise<boolean> {
+    const result = await (manager ?? this.users.manager).update(
+      User,
+      { id: userId, role: from },
+      { role: to },
+    );
+    return (result.affected ?? 0) > 0;
   }
 
   private async requireExisting(userId: number): Promise<User> {

@@ -24,6 +24,6 @@ export class AuditLog {
   @Column({ type: 'varchar', length: 1000, nullable: true })
   reason: string | null;
 
-  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 }

@@ -22,7 +22,7 @@ export class Guide {
   @PrimaryGeneratedColumn()
   id: number;
 
-  @Index('UQ_guides_user', { unique: true })
+  /** Unique through the one-to-one relation below. */
   @Column({ name: 'user_id', type: 'int' })
   userId: number;
 

@@ -20,6 +20,6 @@ export class StoryBookmark {
   @JoinColumn({ name: 'user_id' })
   user?: User;
 
-  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 }

@@ -84,10 +84,6 @@ export class Story {
   @Column({ name: 'hidden_reason', type: 'varchar', length: 1000, nullable: true })
   hiddenReason: string | null;
 
-  /** Set when the author withdrew: the story is unpublished with its author. */
-  @Column({ name: 'unpublished_at', type: 'datetime', nullable: true })
-  unpublishedAt: Date | null;
-
   @Column({ name: 'like_count', type: 'int', default: 0 })
   likeCount: number;
 
@@ -116,9 +112,9 @@ export class Story {
   @Column({ name: 'deleted_at', type: 'datetime', nullable: true })
   deletedAt: Date | null;
 
-  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'datetime', precision: 3 })
+  @UpdateDateColumn({ name: 'updated_at', type: 'datetime' })
   updatedAt: Date;
 }

@@ -1,0 +1,87 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Authenticated } from '../common/decorators/auth.decorator';
+import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
+import { ErrorBodyDto } from '../common/errors/error-body.dto';
+import { Page, PageOf } from '../common/pagination/cursor';
+import { ParseIdPipe } from '../common/validation/parse-id.pipe';
+import { AdminGuideDto } from '../guides/dto/guide.dto';
+import { GuidesService } from '../guides/guides.service';
+import { GuideDecisionReasonDto, ListAdminGuidesQueryDto } from './dto/admin-guides.dto';
+
+const AdminGuidePage = PageOf(AdminGuideDto);
+
+@ApiTags('admin')
+@Controller('admin/guides')
+@Authenticated('admin')
+export class AdminGuidesController {
+  constructor(private readonly guides: GuidesService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Guide applications by state (admins only)',
+    description: 'Default `pending`, oldest application first; other states newest first.',
+  })
+  @ApiOkResponse({ type: AdminGuidePage })
+  list(@Query() query: ListAdminGuidesQueryDto): Promise<Page<AdminGuideDto>> {
+    return this.guides.listForAdmin(query.status ?? 'pending', query.limit, query.cursor);
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Approve a pending application',
+    description:
+      'The user’s role becomes `guide` at once (roles are read per request). Recorded in the audit log; emits `guide.approved`.',
+  })
+  @ApiOkResponse({ type: AdminGuideDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'CONFLICT: not pending (any more)' })
+  approve(
+    @CurrentUser() admin: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+  ): Promise<AdminGuideDto> {
+    return this.guides.approve(admin, id);
+  }
+
+  @Post(':id/reject')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Reject a pending application',
+    description: 'The applicant sees the reason and may apply again. Emits `guide.rejected`.',
+  })
+  @ApiOkResponse({ type: AdminGuideDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'CONFLICT: not pending (any more)' })
+  reject(
+    @CurrentUser() admin: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: GuideDecisionReasonDto,
+  ): Promise<AdminGuideDto> {
+    return this.guides.reject(admin, id, dto.reason);
+  }
+
+  @Post(':id/suspend')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Suspend an approved guide',
+    description:
+      'The guide can no longer publish or accept matchings (403 GUIDE_REQUIRED); the user keeps the role `guide` and their stories stay. Emits `guide.suspended`.',
+  })
+  @ApiOkResponse({ type: AdminGuideDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'CONFLICT: not approved' })
+  suspend(
+    @CurrentUser() admin: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: GuideDecisionReasonDto,
+  ): Promise<AdminGuideDto> {
+    return this.guides.suspend(admin, id, dto.reason);
+  }
+}

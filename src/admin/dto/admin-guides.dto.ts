@@ -1,0 +1,25 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination/cursor';
+import { Trim } from '../../common/validation/validation';
+import { GUIDE_STATUSES, GuideStatus } from '../../guides/entities/guide.entity';
+
+export class ListAdminGuidesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    enum: GUIDE_STATUSES,
+    default: 'pending',
+    description: 'Pending applications come oldest first; other states newest application first',
+  })
+  @IsOptional()
+  @IsIn(GUIDE_STATUSES)
+  status?: GuideStatus;
+}
+
+/** Why an admin rejects or suspends a guide; shown to the guide. */
+export class GuideDecisionReasonDto {
+  @ApiProperty({ minLength: 1, maxLength: 1000, example: 'The introduction is too vague.' })
+  @Trim()
+  @IsString()
+  @Length(1, 1000)
+  reason: string;
+}

@@ -1,0 +1,63 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type as TransformType } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination/cursor';
+import { Trim } from '../../common/validation/validation';
+import type { AuditLog } from '../entities/audit-log.entity';
+
+export class AuditLogDto {
+  @ApiProperty() id: number;
+  @ApiProperty({ description: 'The admin who acted' }) adminId: number;
+  @ApiProperty({ example: 'guide.approve' }) action: string;
+  @ApiProperty({ example: 'guide' }) targetType: string;
+  @ApiProperty() targetId: number;
+  @ApiProperty({ type: String, nullable: true }) reason: string | null;
+  @ApiProperty() createdAt: string;
+
+  static from(log: AuditLog): AuditLogDto {
+    return {
+      id: log.id,
+      adminId: log.adminId,
+      action: log.action,
+      targetType: log.targetType,
+      targetId: log.targetId,
+      reason: log.reason,
+      createdAt: log.createdAt.toISOString(),
+    };
+  }
+}
+
+const MAX_ID = 2_147_483_647;
+
+export class ListAuditLogsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ example: 'guide.approve' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(64)
+  @Matches(/^[a-z_]+\.[a-z_]+$/, { message: 'action must look like guide.approve' })
+  action?: string;
+
+  @ApiPropertyOptional({ example: 'guide' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(32)
+  targetType?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @TransformType(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  targetId?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @TransformType(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  adminId?: number;
+}

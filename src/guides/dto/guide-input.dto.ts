@@ -1,0 +1,75 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { Trim } from '../../common/validation/validation';
+import { ISO_639_1_CODES } from '../languages';
+
+const TrimEach = () =>
+  Transform(({ value }: { value: unknown }) =>
+    Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim() : v)) : value,
+  );
+
+/** A guide application (POST /guides/apply). */
+export class ApplyGuideDto {
+  @ApiProperty({
+    minLength: 10,
+    maxLength: 2000,
+    example: '제주에서 20년 살았어요. 오름과 바다를 안내합니다.',
+  })
+  @Trim()
+  @IsString()
+  @Length(10, 2000)
+  introduction: string;
+
+  @ApiProperty({
+    type: [String],
+    minItems: 1,
+    maxItems: 10,
+    example: ['ko', 'en'],
+    description: 'ISO 639-1 codes, lower case, no repeats',
+  })
+  @TrimEach()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @IsIn(ISO_639_1_CODES, {
+    each: true,
+    message: 'each value in languages must be a lower-case ISO 639-1 code',
+  })
+  languages: string[];
+
+  @ApiProperty({ type: [Number], minItems: 1, maxItems: 5, example: [17] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(5)
+  @ArrayUnique()
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(2_147_483_647, { each: true })
+  regionIds: number[];
+
+  @ApiPropertyOptional({ maxLength: 1000, description: 'Empty string means none' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(1000)
+  career?: string;
+}
+
+/** PATCH /guides/me: any of the application's fields. */
+export class UpdateGuideDto extends PartialType(ApplyGuideDto) {}

@@ -1,0 +1,192 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, In, SelectQueryBuilder, WhereExpressionBuilder } from 'typeorm';
+import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
+import { Story } from '../stories/entities/story.entity';
+import type { GuideSort } from './dto/list-guides.query';
+import { Guide, GuideStatus } from './entities/guide.entity';
+
+type SortValue = string | number | Date;
+
+/** One column of a keyset order; `value` reads the same column from a loaded row. */
+interface SortKey {
+  column: string;
+  direction: 'ASC' | 'DESC';
+  value: (g: Guide) => SortValue;
+  /** Turns a cursor value back into a query parameter. */
+  parse: (v: string | number | null) => SortValue;
+}
+
+const byId = (direction: 'ASC' | 'DESC'): SortKey => ({
+  column: 'g.id',
+  direction,
+  value: (g) => g.id,
+  parse: Number,
+});
+const byDate = (column: string, direction: 'ASC' | 'DESC', of: (g: Guide) => Date | null) => ({
+  column,
+  direction,
+  value: (g: Guide) => (of(g) ?? new Date(0)).toISOString(),
+  parse: (v: string | number | null) => new Date(String(v)),
+});
+const byNumber = (column: string, of: (g: Guide) => number): SortKey => ({
+  column,
+  direction: 'DESC',
+  value: (g) => Number(of(g)),
+  parse: Number,
+});
+
+const RATING = byNumber('g.average_rating', (g) => g.averageRating);
+const REVIEWS = byNumber('g.review_count', (g) => g.reviewCount);
+
+const PUBLIC_ORDERS: Record<GuideSort, SortKey[]> = {
+  latest: [byDate('g.approved_at', 'DESC', (g) => g.approvedAt), byId('DESC')],
+  rating: [RATING, REVIEWS, byId('DESC')],
+  reviews: [REVIEWS, RATING, byId('DESC')],
+};
+
+/**
+ * `(k1, k2, ..) after (v1, v2, ..)` in the given order, spelled out so that it works on both
+ * databases and with mixed directions.
+ */
+function whereAfter(qb: WhereExpressionBuilder, keys: SortKey[], cursor: string): void {
+  const values = decodeCursor(cursor, keys.length).map((v, i) => keys[i].parse(v));
+  qb.andWhere(
+    new Brackets((outer) => {
+      keys.forEach((key, i) => {
+        outer.orWhere(
+          new Brackets((inner) => {
+            for (let j = 0; j < i; j++) {
+              inner.andWhere(`${keys[j].column} = :k${j}`, { [`k${j}`]: values[j] });
+            }
+            const op = key.direction === 'DESC' ? '<' : '>';
+            inner.andWhere(`${key.column} ${op} :k${i}`, { [`k${i}`]: values[i] });
+          }),
+        );
+      });
+    }),
+  );
+}
+
+export interface GuideFilter {
+  status: GuideStatus;
+  regionIds?: number[];
+  language?: string;
+}
+
+/** Guide queries beyond simple finds: keyset-paged lists and the counts on a profile. */
+@Injectable()
+export class GuidesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private get guides() {
+    return this.dataSource.getRepository(Guide);
+  }
+
+  /** One guide with its user and regions. */
+  findFull(id: number): Promise<Guide | null> {
+    return this.guides.findOne({ where: { id }, relations: { user: true, regions: true } });
+  }
+
+  findFullByUser(userId: number): Promise<Guide | null> {
+    return this.guides.findOne({ where: { userId }, relations: { user: true, regions: true } });
+  }
+
+  /** Approved guides for the public list. */
+  pagePublic(
+    filter: GuideFilter,
+    sort: GuideSort,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<Guide>> {
+    return this.page(filter, PUBLIC_ORDERS[sort], limit, cursor);
+  }
+
+  /** Applications for admins: pending ones oldest first (a queue), others newest first. */
+  pageForAdmin(status: GuideStatus, limit: number, cursor?: string): Promise<Page<Guide>> {
+    const direction = status === 'pending' ? 'ASC' : 'DESC';
+    const keys = [byDate('g.applied_at', direction, (g) => g.appliedAt), byId(direction)];
+    return this.page({ status }, keys, limit, cursor);
+  }
+
+  private async page(
+    filter: GuideFilter,
+    keys: SortKey[],
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<Guide>> {
+    const qb: SelectQueryBuilder<Guide> = this.guides
+      .createQueryBuilder('g')
+      .innerJoinAndSelect('g.user', 'u')
+      .where('g.status = :status', { status: filter.status });
+    if (filter.regionIds) {
+      if (filter.regionIds.length === 0) return { items: [], nextCursor: null };
+      qb.andWhere(
+        'EXISTS (SELECT 1 FROM guide_regions fr WHERE fr.guide_id = g.id AND fr.region_id IN (:...regionIds))',
+        { regionIds: filter.regionIds },
+      );
+    }
+    if (filter.language) {
+      qb.andWhere('g.languages LIKE :language', { language: `%,${filter.language},%` });
+    }
+    if (cursor) whereAfter(qb, keys, cursor);
+    keys.forEach((key, i) =>
+      i === 0 ? qb.orderBy(key.column, key.direction) : qb.addOrderBy(key.column, key.direction),
+    );
+    const rows = await qb.limit(limit + 1).getMany();
+    await this.loadRegions(rows);
+    return toPage(
+      rows,
+      limit,
+      (g) =>
+        keys.map((k) => {
+          const v = k.value(g);
+          return v instanceof Date ? v.toISOString() : v;
+        }),
+      (g) => g,
+    );
+  }
+
+  /** Fills `regions` of the given guides with one query. */
+  async loadRegions(guides: Guide[]): Promise<void> {
+    if (guides.length === 0) return;
+    const withRegions = await this.guides.find({
+      select: { id: true, regions: true },
+      where: { id: In(guides.map((g) => g.id)) },
+      relations: { regions: true },
+    });
+    const regionsOf = new Map(withRegions.map((g) => [g.id, g.regions ?? []]));
+    for (const g of guides) g.regions = regionsOf.get(g.id) ?? [];
+  }
+
+  /** Published stories of the guide. Read-only use of the stories table. */
+  async publishedStoryCount(guideId: number): Promise<number> {
+    return this.dataSource.getRepository(Story).countBy({ guideId, status: 'published' });
+  }
+
+  /** Ids of a page of the guide's published stories, newest first (ids grow with time). */
+  async publishedStoryIds(guideId: number, limit: number, cursor?: string): Promise<Page<number>> {
+    const qb = this.dataSource
+      .getRepository(Story)
+      .createQueryBuilder('s')
+      .select('s.id', 'id')
+      .where('s.guide_id = :guideId AND s.status = :published', {
+        guideId,
+        published: 'published',
+      })
+      .orderBy('s.id', 'DESC')
+      .limit(limit + 1);
+    if (cursor) {
+      const [id] = decodeCursor(cursor, 1);
+      qb.andWhere('s.id < :cursorId', { cursorId: Number(id) });
+    }
+    const rows = await qb.getRawMany<{ id: string | number }>();
+    const ids = rows.map((r) => Number(r.id));
+    return toPage(
+      ids,
+      limit,
+      (id) => [id],
+      (id) => id,
+    );
+  }
+}

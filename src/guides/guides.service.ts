@@ -1,0 +1,303 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
+import { AuditLogService } from '../admin/audit-log.service';
+import type { AuthUser } from '../common/decorators/current-user.decorator';
+import { DomainException } from '../common/errors/domain.exception';
+import type { Page, PageQueryDto } from '../common/pagination/cursor';
+import { isUniqueViolation } from '../database/sql';
+import { runInTransaction } from '../database/transaction';
+import { Region } from '../regions/entities/region.entity';
+import { RegionsService } from '../regions/regions.service';
+import { UsersService } from '../users/users.service';
+import type { ApplyGuideDto, UpdateGuideDto } from './dto/guide-input.dto';
+import {
+  AdminGuideDto,
+  GuideDto,
+  GuideReviewDto,
+  GuideSummaryDto,
+  MyGuideDto,
+} from './dto/guide.dto';
+import type { ListGuidesQueryDto } from './dto/list-guides.query';
+import { Guide, GuideStatus } from './entities/guide.entity';
+import { GuideDecisionEvent } from './guides.events';
+import { GuidesRepository } from './guides.repository';
+import { encodeLanguages } from './languages';
+
+const NOT_PUBLISHER: Record<Exclude<GuideStatus, 'approved'>, string> = {
+  pending: 'Your guide application is still being reviewed',
+  rejected: 'Your guide application was rejected; you may apply again',
+  suspended: 'Your guide profile is suspended',
+};
+
+/** Guide profiles: applications, the admins' decisions on them, and the public directory. */
+@Injectable()
+export class GuidesService {
+  constructor(
+    @InjectRepository(Guide) private readonly guides: Repository<Guide>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queries: GuidesRepository,
+    private readonly regions: RegionsService,
+    private readonly users: UsersService,
+    private readonly audit: AuditLogService,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  // ---- access -------------------------------------------------------------------------------
+
+  /**
+   * The caller's guide profile when they may publish (and accept matchings) as a guide: an
+   * approved profile. Anything else is 403 GUIDE_REQUIRED saying why. Suspension keeps the
+   * user's role `guide` (their own stories stay theirs to see), but ends publishing here.
+   */
+  async requirePublisher(user: AuthUser): Promise<Guide> {
+    const guide = await this.guides.findOneBy({ userId: user.id });
+    if (!guide) {
+      throw new DomainException('GUIDE_REQUIRED', 'Only approved guides may do this; apply first');
+    }
+    if (guide.status !== 'approved') {
+      throw new DomainException('GUIDE_REQUIRED', NOT_PUBLISHER[guide.status]);
+    }
+    return guide;
+  }
+
+  /** The guide if the viewer may see it: approved ones to anyone, others to self and admins. */
+  async requireVisible(viewer: AuthUser | undefined, guideId: number): Promise<Guide> {
+    const guide = await this.queries.findFull(guideId);
+    const mayView =
+      guide !== null &&
+      (guide.status === 'approved' || viewer?.role === 'admin' || viewer?.id === guide.userId);
+    if (!guide || !mayView) throw new DomainException('NOT_FOUND', 'Guide not found');
+    return guide;
+  }
+
+  // ---- the applicant ------------------------------------------------------------------------
+
+  /**
+   * Applies to become a guide. A first application creates the profile; after a rejection the
+   * same profile is reused, pending again with a new application time.
+   */
+  async apply(user: AuthUser, dto: ApplyGuideDto): Promise<MyGuideDto> {
+    const regions = await this.regions.requireExisting(dto.regionIds);
+    const fields = {
+      introduction: dto.introduction,
+      languages: encodeLanguages(dto.languages),
+      career: dto.career ? dto.career : null,
+    };
+    const existing = await this.guides.findOneBy({ userId: user.id });
+    if (existing && existing.status !== 'rejected') throw this.alreadyApplied(existing.status);
+    if (existing) {
+      await runInTransaction(this.dataSource, async (manager) => {
+        const result = await manager.update(
+          Guide,
+          { id: existing.id, status: 'rejected' },
+          { ...fields, status: 'pending', appliedAt: new Date(), rejectionReason: null },
+        );
+        // a second application raced this one and won
+        if ((result.affected ?? 0) === 0) throw this.alreadyApplied('pending');
+        await this.replaceRegions(manager, existing.id, regions);
+      });
+    } else {
+      try {
+        await this.guides.save(
+          this.guides.create({
+            ...fields,
+            userId: user.id,
+            status: 'pending',
+            regions,
+            appliedAt: new Date(),
+            rejectionReason: null,
+            suspendReason: null,
+            approvedAt: null,
+          }),
+        );
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        throw this.alreadyApplied('pending');
+      }
+    }
+    return this.getMine(user);
+  }
+
+  async getMine(user: AuthUser): Promise<MyGuideDto> {
+    const guide = await this.queries.findFullByUser(user.id);
+    if (!guide) throw new DomainException('NOT_FOUND', 'You have not applied to be a guide');
+    return MyGuideDto.from(guide);
+  }
+
+  /** Approved guides edit their profile; the change is live at once (no new review). */
+  async updateMine(user: AuthUser, dto: UpdateGuideDto): Promise<MyGuideDto> {
+    const guide = await this.requirePublisher(user);
+    const regions = dto.regionIds ? await this.regions.requireExisting(dto.regionIds) : null;
+    const changes: Partial<Guide> = {};
+    if (dto.introduction !== undefined) changes.introduction = dto.introduction;
+    if (dto.languages !== undefined) changes.languages = encodeLanguages(dto.languages);
+    if (dto.career !== undefined) changes.career = dto.career ? dto.career : null;
+    await runInTransaction(this.dataSource, async (manager) => {
+      if (Object.keys(changes).length > 0) await manager.update(Guide, { id: guide.id }, changes);
+      if (regions) await this.replaceRegions(manager, guide.id, regions);
+    });
+    return this.getMine(user);
+  }
+
+  private alreadyApplied(status: GuideStatus): DomainException {
+    return new DomainException(
+      'GUIDE_ALREADY_APPLIED',
+      status === 'pending'
+        ? 'Your guide application is already being reviewed'
+        : `You already have a guide profile (${status})`,
+      { status },
+    );
+  }
+
+  private async replaceRegions(manager: EntityManager, guideId: number, regions: Region[]) {
+    const relation = manager.createQueryBuilder().relation(Guide, 'regions').of(guideId);
+    const current = await relation.loadMany<Region>();
+    await relation.addAndRemove(
+      regions.filter((r) => !current.some((c) => c.id === r.id)).map((r) => r.id),
+      current.filter((c) => !regions.some((r) => r.id === c.id)).map((c) => c.id),
+    );
+  }
+
+  // ---- the public directory -----------------------------------------------------------------
+
+  async list(query: ListGuidesQueryDto): Promise<Page<GuideSummaryDto>> {
+    const regionIds =
+      query.regionId !== undefined ? await this.regions.descendantIds(query.regionId) : undefined;
+    const page = await this.queries.pagePublic(
+      { status: 'approved', regionIds, language: query.language },
+      query.sort ?? 'latest',
+      query.limit,
+      query.cursor,
+    );
+    return { items: page.items.map(GuideSummaryDto.from), nextCursor: page.nextCursor };
+  }
+
+  async getPublic(viewer: AuthUser | undefined, guideId: number): Promise<GuideDto> {
+    const guide = await this.requireVisible(viewer, guideId);
+    const storyCount = await this.queries.publishedStoryCount(guide.id);
+    // Matching requests arrive with the matching issue; until then nobody has completed one.
+    const completedMatchingCount = 0;
+    return GuideDto.withCounts(guide, storyCount, completedMatchingCount);
+  }
+
+  /** A page of ids of the guide's published stories, newest first (404 as for the profile). */
+  async publishedStoryIds(
+    viewer: AuthUser | undefined,
+    guideId: number,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<number>> {
+    await this.requireVisible(viewer, guideId);
+    return this.queries.publishedStoryIds(guideId, limit, cursor);
+  }
+
+  /**
+   * The guide's reviews (404 as for the profile). Reviews are written after completed
+   * matchings, which arrive with the matching issue; until then there are none.
+   */
+  async reviews(
+    viewer: AuthUser | undefined,
+    guideId: number,
+    _query: PageQueryDto,
+  ): Promise<Page<GuideReviewDto>> {
+    await this.requireVisible(viewer, guideId);
+    return { items: [], nextCursor: null };
+  }
+
+  // ---- admin decisions ----------------------------------------------------------------------
+
+  async listForAdmin(
+    status: GuideStatus,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<AdminGuideDto>> {
+    const page = await this.queries.pageForAdmin(status, limit, cursor);
+    return { items: page.items.map(AdminGuideDto.from), nextCursor: page.nextCursor };
+  }
+
+  /** pending → approved; the user becomes a `guide` in the same transaction. */
+  async approve(admin: AuthUser, guideId: number): Promise<AdminGuideDto> {
+    return this.decide(admin, guideId, 'pending', 'approved', null, async (guide, manager) => {
+      await manager.update(
+        Guide,
+        { id: guide.id },
+        { approvedAt: new Date(), rejectionReason: null, suspendReason: null },
+      );
+      // admins keep their role: their guide profile works through requirePublisher
+      await this.users.changeRole(guide.userId, 'user', 'guide', manager);
+    });
+  }
+
+  /** pending → rejected, with the reason the applicant will see. */
+  async reject(admin: AuthUser, guideId: number, reason: string): Promise<AdminGuideDto> {
+    return this.decide(admin, guideId, 'pending', 'rejected', reason, async (guide, manager) => {
+      await manager.update(Guide, { id: guide.id }, { rejectionReason: reason });
+    });
+  }
+
+  /**
+   * approved → suspended: the guide can no longer publish or accept matchings
+   * (requirePublisher refuses). The user keeps the role `guide`, so their own hidden and
+   * published stories stay visible to them; their published stories stay up.
+   */
+  async suspend(admin: AuthUser, guideId: number, reason: string): Promise<AdminGuideDto> {
+    return this.decide(admin, guideId, 'approved', 'suspended', reason, async (guide, manager) => {
+      await manager.update(Guide, { id: guide.id }, { suspendReason: reason });
+    });
+  }
+
+  /**
+   * One admin decision: a conditional status change (so of two admins acting at once exactly
+   * one succeeds, the other gets 409), its side changes and its audit entry, in one
+   * transaction; then the domain event.
+   */
+  private async decide(
+    admin: AuthUser,
+    guideId: number,
+    from: GuideStatus,
+    to: Exclude<GuideStatus, 'pending'>,
+    reason: string | null,
+    apply: (guide: Guide, manager: EntityManager) => Promise<void>,
+  ): Promise<AdminGuideDto> {
+    const guide = await this.guides.findOneBy({ id: guideId });
+    if (!guide) throw new DomainException('NOT_FOUND', 'Guide not found');
+    await runInTransaction(this.dataSource, async (manager) => {
+      const result = await manager.update(Guide, { id: guideId, status: from }, { status: to });
+      if ((result.affected ?? 0) === 0) {
+        const now = await manager.findOneBy(Guide, { id: guideId });
+        throw new DomainException(
+          'CONFLICT',
+          `Only ${from} guides can be ${to}; this one is ${now?.status ?? 'gone'}`,
+        );
+      }
+      await apply(guide, manager);
+      await this.audit.record(
+        {
+          adminId: admin.id,
+          action: `guide.${VERB[to]}`,
+          targetType: 'guide',
+          targetId: guideId,
+          reason,
+        },
+        manager,
+      );
+    });
+    this.events.emit(EVENT[to], new GuideDecisionEvent(guide.id, guide.userId, reason));
+    const full = await this.queries.findFull(guideId);
+    return AdminGuideDto.from(full as Guide);
+  }
+}
+
+const VERB: Record<Exclude<GuideStatus, 'pending'>, string> = {
+  approved: 'approve',
+  rejected: 'reject',
+  suspended: 'suspend',
+};
+
+const EVENT: Record<Exclude<GuideStatus, 'pending'>, string> = {
+  approved: GuideDecisionEvent.APPROVED,
+  rejected: GuideDecisionEvent.REJECTED,
+  suspended: GuideDecisionEvent.SUSPENDED,
+};

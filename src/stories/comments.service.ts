@@ -1,0 +1,257 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
+import type { AuthUser } from '../common/decorators/current-user.decorator';
+import { DomainException } from '../common/errors/domain.exception';
+import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
+import type { User } from '../users/entities/user.entity';
+import {
+  CommentDto,
+  type CreateCommentDto,
+  type ListCommentsQueryDto,
+  type UpdateCommentDto,
+} from './dto/comment.dto';
+import { Comment } from './entities/comment.entity';
+import type { Story } from './entities/story.entity';
+import { runInTransaction } from '../database/transaction';
+import { bumpStoryCounter, lockStory } from './reactions.service';
+import { StoriesService } from './stories.service';
+
+/** Emitted after a comment (or a reply) was stored; notifications listen to it. */
+export class CommentCreatedEvent {
+  static readonly NAME = 'comment.created';
+  constructor(
+    readonly commentId: number,
+    readonly storyId: number,
+    readonly authorId: number,
+    readonly storyOwnerId: number,
+    /** Set for a reply: the comment it answers, and that comment's author. */
+    readonly parentId: number | null,
+    readonly parentAuthorId: number | null,
+  ) {}
+}
+
+function invalidParent(): DomainException {
+  const message = 'parentId must be a top-level comment of this story that is not deleted';
+  return new DomainException('VALIDATION_FAILED', message, [
+    { field: 'parentId', errors: [message] },
+  ]);
+}
+
+function notFound(): DomainException {
+  return new DomainException('NOT_FOUND', 'Comment not found');
+}
+
+/**
+ * Comments and one level of replies. A story's `commentCount` counts its comments and replies
+ * that are not deleted, a comment's `replyCount` its replies that are not deleted; both move
+ * by `x = x ± 1` in the transaction that adds or deletes the row, so they never drift.
+ */
+@Injectable()
+export class CommentsService {
+  constructor(
+    @InjectRepository(Comment) private readonly comments: Repository<Comment>,
+    private readonly dataSource: DataSource,
+    private readonly stories: StoriesService,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /**
+   * Top-level comments of a story, or with `parentId` the replies to one of them; oldest
+   * first. Keyset paging on the id (ids grow with creation time). Authors come in the same
+   * query (a join).
+   */
+  async list(
+    viewer: AuthUser | undefined,
+    storyId: number,
+    query: ListCommentsQueryDto,
+  ): Promise<Page<CommentDto>> {
+    await this.stories.requireVisible(viewer, storyId);
+    const qb = this.withAuthor(this.comments.createQueryBuilder('c')).where(
+      'c.story_id = :storyId',
+      { storyId },
+    );
+    if (query.parentId !== undefined) {
+      const parent = await this.comments.findOneBy({ id: query.parentId, storyId });
+      if (!parent || parent.parentId !== null) throw notFound();
+      qb.andWhere('c.parent_id = :parentId', { parentId: parent.id });
+    } else {
+      qb.andWhere('c.parent_id IS NULL');
+    }
+    if (query.cursor) {
+      const [id] = decodeCursor(query.cursor, 1);
+      qb.andWhere('c.id > :cursorId', { cursorId: Number(id) });
+    }
+    const rows = await qb
+      .orderBy('c.id', 'ASC')
+      .limit(query.limit + 1)
+      .getMany();
+    return toPage(
+      rows,
+      query.limit,
+      (c) => [c.id],
+      (c) => CommentDto.from(c, c.author as User),
+    );
+  }
+
+  async create(user: AuthUser, storyId: number, dto: CreateCommentDto): Promise<CommentDto> {
+    const story = await this.requireOpenStory(user, storyId);
+    let parent: Comment | null = null;
+    if (dto.parentId !== undefined) {
+      parent = await this.comments.findOneBy({ id: dto.parentId });
+      if (!parent || parent.storyId !== storyId || parent.parentId !== null || parent.deletedAt) {
+        throw invalidParent();
+      }
+    }
+    const parentId = parent?.id ?? null;
+    const commentId = await runInTransaction(this.dataSource, async (manager) => {
+      await lockStory(manager, storyId);
+      if (parentId !== null) {
+        // conditional, so a reply cannot land on a parent deleted since the check above
+        const counted = await this.bumpReplyCount(manager, parentId, 1, true);
+        if (!counted) throw invalidParent();
+      }
+      const now = new Date();
+      const inserted = await manager.insert(Comment, {
+        storyId,
+        authorId: user.id,
+        parentId,
+        content: dto.content,
+        // set here, not by the column default: SQLite's default has whole seconds only
+        createdAt: now,
+        updatedAt: now,
+      });
+      await bumpStoryCounter(manager, storyId, 'comment_count', 1);
+      return Number((inserted.identifiers[0] as { id: number }).id);
+    });
+    this.events.emit(
+      CommentCreatedEvent.NAME,
+      new CommentCreatedEvent(
+        commentId,
+        storyId,
+        user.id,
+        story.userId,
+        parentId,
+        parent?.authorId ?? null,
+      ),
+    );
+    return this.read(commentId);
+  }
+
+  /** The author edits the content; a deleted comment cannot be edited (404). */
+  async update(user: AuthUser, commentId: number, dto: UpdateCommentDto): Promise<CommentDto> {
+    const comment = await this.requireVisible(user, commentId);
+    if (comment.deletedAt) throw notFound();
+    if (comment.authorId !== user.id) {
+      throw new DomainException('FORBIDDEN', 'Only the author may edit a comment');
+    }
+    const changed = await runInTransaction(this.dataSource, async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(Comment)
+        .set({ content: dto.content, updatedAt: new Date() })
+        .where('id = :commentId AND deleted_at IS NULL', { commentId })
+        .updateEntity(false)
+        .execute();
+      return (result.affected ?? 0) > 0;
+    });
+    if (!changed) throw notFound();
+    return this.read(commentId);
+  }
+
+  /**
+   * Soft delete by the author, the story's owner or an admin: the content is blanked, the row
+   * and its replies stay. Deleting a deleted comment again changes nothing (and is no error);
+   * the conditional update makes only one of two concurrent deletes move the counters.
+   */
+  async remove(actor: AuthUser, commentId: number): Promise<void> {
+    const comment = await this.requireVisible(actor, commentId, (story, c) => {
+      const allowed =
+        c.authorId === actor.id || story.userId === actor.id || actor.role === 'admin';
+      if (!allowed) {
+        throw new DomainException(
+          'FORBIDDEN',
+          "Only the author, the story's owner or an admin may delete a comment",
+        );
+      }
+    });
+    if (comment.deletedAt) return;
+    await runInTransaction(this.dataSource, async (manager) => {
+      await lockStory(manager, comment.storyId);
+      const now = new Date();
+      const result = await manager
+        .createQueryBuilder()
+        .update(Comment)
+        .set({ content: '', deletedAt: now, updatedAt: now })
+        .where('id = :commentId AND deleted_at IS NULL', { commentId })
+        .updateEntity(false)
+        .execute();
+      if ((result.affected ?? 0) === 0) return;
+      await bumpStoryCounter(manager, comment.storyId, 'comment_count', -1);
+      if (comment.parentId !== null) {
+        await this.bumpReplyCount(manager, comment.parentId, -1, false);
+      }
+    });
+  }
+
+  /**
+   * The comment when the caller may see its story (else 404); `check` may refuse with 403 once
+   * it is known the caller can see it.
+   */
+  private async requireVisible(
+    viewer: AuthUser,
+    commentId: number,
+    check?: (story: Story, comment: Comment) => void,
+  ): Promise<Comment> {
+    const comment = await this.comments.findOneBy({ id: commentId });
+    if (!comment) throw notFound();
+    const story = await this.stories
+      .requireVisible(viewer, comment.storyId)
+      .catch((error: unknown) => {
+        throw error instanceof DomainException && error.code === 'NOT_FOUND' ? notFound() : error;
+      });
+    check?.(story, comment);
+    return comment;
+  }
+
+  /** A story the caller can see and that may still get comments (not deleted). */
+  private async requireOpenStory(user: AuthUser, storyId: number): Promise<Story> {
+    const story = await this.stories.requireVisible(user, storyId);
+    if (story.status === 'deleted') throw new DomainException('NOT_FOUND', 'Story not found');
+    return story;
+  }
+
+  private async bumpReplyCount(
+    manager: EntityManager,
+    parentId: number,
+    delta: 1 | -1,
+    onlyIfNotDeleted: boolean,
+  ): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Comment)
+      .set({
+        replyCount: () => `reply_count ${delta > 0 ? '+' : '-'} 1`,
+        updatedAt: () => 'updated_at',
+      })
+      .where(onlyIfNotDeleted ? 'id = :parentId AND deleted_at IS NULL' : 'id = :parentId', {
+        parentId,
+      })
+      .updateEntity(false)
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  private async read(commentId: number): Promise<CommentDto> {
+    const comment = await this.withAuthor(this.comments.createQueryBuilder('c'))
+      .where('c.id = :commentId', { commentId })
+      .getOne();
+    if (!comment) throw notFound();
+    return CommentDto.from(comment, comment.author as User);
+  }
+
+  private withAuthor(qb: ReturnType<Repository<Comment>['createQueryBuilder']>) {
+    return qb.innerJoin('c.author', 'a').addSelect(['a.id', 'a.nickname', 'a.profileImageUrl']);
+  }
+}

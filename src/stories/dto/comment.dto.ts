@@ -1,0 +1,85 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination/cursor';
+import { Trim } from '../../common/validation/validation';
+import type { User } from '../../users/entities/user.entity';
+import type { Comment } from '../entities/comment.entity';
+
+const MAX_ID = 2_147_483_647;
+export const MAX_COMMENT_LENGTH = 1000;
+
+export class CreateCommentDto {
+  @ApiProperty({ minLength: 1, maxLength: MAX_COMMENT_LENGTH, description: 'Trimmed first' })
+  @Trim()
+  @IsString()
+  @Length(1, MAX_COMMENT_LENGTH)
+  content: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Makes this a reply: a top-level, not deleted comment of the same story (one level of ' +
+      'replies only), else 400 VALIDATION_FAILED',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  parentId?: number;
+}
+
+export class UpdateCommentDto {
+  @ApiProperty({ minLength: 1, maxLength: MAX_COMMENT_LENGTH, description: 'Trimmed first' })
+  @Trim()
+  @IsString()
+  @Length(1, MAX_COMMENT_LENGTH)
+  content: string;
+}
+
+export class ListCommentsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    description: 'List the replies to this top-level comment instead of the top-level comments',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  parentId?: number;
+}
+
+export class CommentAuthorDto {
+  @ApiProperty() id: number;
+  @ApiProperty() nickname: string;
+  @ApiProperty({ type: String, nullable: true }) profileImageUrl: string | null;
+}
+
+export class CommentDto {
+  @ApiProperty() id: number;
+  @ApiProperty({ description: 'Empty once the comment is deleted' }) content: string;
+  @ApiProperty({ type: CommentAuthorDto }) author: CommentAuthorDto;
+  @ApiProperty({ type: Number, nullable: true, description: 'The comment this one replies to' })
+  parentId: number | null;
+  @ApiProperty({ description: 'Replies to this comment that are not deleted' })
+  replyCount: number;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+  @ApiProperty() deleted: boolean;
+
+  static from(comment: Comment, author: User): CommentDto {
+    return {
+      id: comment.id,
+      content: comment.deletedAt ? '' : comment.content,
+      author: {
+        id: author.id,
+        nickname: author.nickname,
+        profileImageUrl: author.profileImageUrl,
+      },
+      parentId: comment.parentId,
+      replyCount: comment.replyCount,
+      createdAt: comment.createdAt.toISOString(),
+      updatedAt: comment.updatedAt.toISOString(),
+      deleted: comment.deletedAt !== null,
+    };
+  }
+}

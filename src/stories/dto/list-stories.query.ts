@@ -1,0 +1,51 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination/cursor';
+import { Trim } from '../../common/validation/validation';
+import { STORY_CATEGORIES, StoryCategory } from '../entities/story.entity';
+import { STORY_SORTS, StorySort } from './story-input.dto';
+
+export class ListStoriesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Stories of this region and the areas under it' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  regionId?: number;
+
+  @ApiPropertyOptional({ enum: STORY_CATEGORIES })
+  @IsOptional()
+  @IsIn(STORY_CATEGORIES)
+  category?: StoryCategory;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  guideId?: number;
+
+  @ApiPropertyOptional({ description: 'Exact tag (case-insensitive)' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 20)
+  tag?: string;
+
+  @ApiPropertyOptional({ description: 'Search in title, content and tags' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 100)
+  q?: string;
+
+  @ApiPropertyOptional({
+    enum: STORY_SORTS,
+    default: 'latest',
+    description: 'popular: likes·3 + comments·2 + bookmarks·2 + views·0.1, then newest',
+  })
+  @IsOptional()
+  @IsIn(STORY_SORTS)
+  sort?: StorySort;
+}

@@ -1,0 +1,103 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Length,
+  Min,
+} from 'class-validator';
+import { Trim } from '../../common/validation/validation';
+import { STORY_CATEGORIES, StoryCategory } from '../entities/story.entity';
+
+/**
+ * Tags arrive as a JSON array, a repeated multipart field, or one comma separated string;
+ * all become one trimmed, lower-cased list (empty entries dropped).
+ */
+const TagList = () =>
+  Transform(({ value }: { value: unknown }) => {
+    if (value === undefined || value === null) return value;
+    const parts = (Array.isArray(value) ? value : [value]).flatMap((item: unknown) =>
+      typeof item === 'string' ? item.split(',') : [item],
+    );
+    return parts
+      .map((item) => (typeof item === 'string' ? item.trim().toLowerCase() : item))
+      .filter((item) => item !== '');
+  });
+
+/** Multipart sends numbers as text; JSON may send them as numbers. */
+const IntField = () =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\d{1,10}$/.test(value.trim()) ? Number(value) : value,
+  );
+
+export class CreateStoryDto {
+  @ApiProperty({ minLength: 1, maxLength: 100 })
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @Length(1, 100)
+  title: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 10000 })
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @Length(1, 10000)
+  content: string;
+
+  @ApiProperty({ enum: STORY_CATEGORIES })
+  @IsIn(STORY_CATEGORIES)
+  category: StoryCategory;
+
+  @ApiProperty({ description: 'An existing region (a top-level one or an area under it)' })
+  @IntField()
+  @IsInt()
+  @Min(1)
+  regionId: number;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 10,
+    description: '0–10 tags of 1–20 characters; a repeated field or one comma separated value',
+  })
+  @IsOptional()
+  @TagList()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Length(1, 20, { each: true })
+  tags?: string[];
+}
+
+/** Multipart form of POST /stories, for Swagger: the fields above plus the files. */
+export class CreateStoryMultipartDto extends CreateStoryDto {
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', format: 'binary' },
+    maxItems: 10,
+    description: 'Photos (JPEG, PNG, WebP, HEIC ≤ 10 MB) and videos (MP4, MOV, WebM ≤ 200 MB)',
+  })
+  media?: unknown[];
+}
+
+export class UpdateStoryDto extends PartialType(CreateStoryDto) {}
+
+export class AddMediaMultipartDto {
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', format: 'binary' },
+    maxItems: 10,
+    description: 'Files to add; a story holds at most 10 in total',
+  })
+  media: unknown[];
+}
+
+export const STORY_SORTS = ['latest', 'popular'] as const;
+export type StorySort = (typeof STORY_SORTS)[number];

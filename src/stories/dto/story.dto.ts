@@ -1,0 +1,66 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { MEDIA_TYPES, MediaType } from '../../media/entities/media.entity';
+import {
+  STORY_CATEGORIES,
+  STORY_STATUSES,
+  StoryCategory,
+  StoryStatus,
+} from '../entities/story.entity';
+
+export class StoryRegionRefDto {
+  @ApiProperty() id: number;
+  @ApiProperty() name: string;
+}
+
+export class StoryGuideRefDto {
+  @ApiProperty() id: number;
+  @ApiProperty() userId: number;
+  @ApiProperty() nickname: string;
+  @ApiProperty({ type: String, nullable: true }) profileImageUrl: string | null;
+  @ApiProperty() averageRating: number;
+}
+
+/** A story in lists (SPEC §5 "Story summary"). */
+export class StorySummaryDto {
+  @ApiProperty() id: number;
+  @ApiProperty() title: string;
+  @ApiProperty({ description: 'The start of the content, at most 120 characters' })
+  excerpt: string;
+  @ApiProperty({ enum: STORY_CATEGORIES }) category: StoryCategory;
+  @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({ type: StoryRegionRefDto }) region: StoryRegionRefDto;
+  @ApiProperty({ type: StoryGuideRefDto }) guide: StoryGuideRefDto;
+  @ApiProperty({ type: String, nullable: true, description: "The first media's thumbnail" })
+  thumbnailUrl: string | null;
+  @ApiProperty() mediaCount: number;
+  @ApiProperty() likeCount: number;
+  @ApiProperty() commentCount: number;
+  @ApiProperty() bookmarkCount: number;
+  @ApiProperty() viewCount: number;
+  @ApiProperty({ description: 'A matching request on this story was accepted' })
+  isMatched: boolean;
+  @ApiProperty() createdAt: string;
+  @ApiProperty({ description: 'False when no token is sent' }) likedByMe: boolean;
+  @ApiProperty({ description: 'False when no token is sent' }) bookmarkedByMe: boolean;
+}
+
+export class MediaDto {
+  @ApiProperty() id: number;
+  @ApiProperty({ enum: MEDIA_TYPES }) type: MediaType;
+  @ApiProperty() url: string;
+  @ApiProperty({ type: String, nullable: true }) thumbnailUrl: string | null;
+  @ApiProperty() mimeType: string;
+  @ApiProperty({ description: 'Bytes' }) size: number;
+  @ApiProperty({ type: Number, nullable: true }) width: number | null;
+  @ApiProperty({ type: Number, nullable: true }) height: number | null;
+  @ApiProperty({ type: Number, nullable: true }) durationSec: number | null;
+  @ApiProperty() order: number;
+}
+
+/** One story with its content and media (SPEC §5 "Story detail"). */
+export class StoryDetailDto extends StorySummaryDto {
+  @ApiProperty() content: string;
+  @ApiProperty({ enum: STORY_STATUSES }) status: StoryStatus;
+  @ApiProperty() updatedAt: string;
+  @ApiProperty({ type: [MediaDto] }) media: MediaDto[];
+}
