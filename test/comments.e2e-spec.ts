@@ -1,4 +1,6 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { In } from 'typeorm';
+import { AuditLog } from '../src/admin/entities/audit-log.entity';
 import { CommentCreatedEvent } from '../src/stories/comments.service';
 import { Comment } from '../src/stories/entities/comment.entity';
 import { Story } from '../src/stories/entities/story.entity';
@@ -368,6 +370,17 @@ describe('comments', () => {
       await t.http().delete(`/api/v1/comments/${byOwner.id}`).set(guide.auth).expect(204);
       await t.http().delete(`/api/v1/comments/${byAdmin.id}`).set(admin.auth).expect(204);
       expect(await counters(story.id)).toEqual({ commentCount: 0, alive: 0 });
+      // only the admin's deletion is moderation, and it is in the audit log
+      const audit = await t.dataSource
+        .getRepository(AuditLog)
+        .findBy({ targetType: 'comment', targetId: In([byAuthor.id, byOwner.id, byAdmin.id]) });
+      expect(audit).toEqual([
+        expect.objectContaining({
+          adminId: admin.id,
+          action: 'comment.delete',
+          targetId: byAdmin.id,
+        }),
+      ]);
 
       // again: nothing changes, and it is no error
       await t.http().delete(`/api/v1/comments/${byAuthor.id}`).set(traveller.auth).expect(204);

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { AuditLog } from '../src/admin/entities/audit-log.entity';
 import { Guide } from '../src/guides/entities/guide.entity';
 import { Media } from '../src/media/entities/media.entity';
 import { StoryLike } from '../src/stories/entities/story-like.entity';
@@ -352,6 +353,13 @@ describe('stories', () => {
       const story = await storyOf(t, guide);
       await t.http().delete(`/api/v1/stories/${story.id}`).set(admin.auth).expect(204);
       await t.http().get(`/api/v1/stories/${story.id}`).expect(404);
+      expect(
+        await t.dataSource
+          .getRepository(AuditLog)
+          .findBy({ targetType: 'story', targetId: story.id }),
+      ).toEqual([
+        expect.objectContaining({ adminId: admin.id, action: 'story.delete', targetId: story.id }),
+      ]);
     });
 
     it('adds and removes media; never more than 10 per story', async () => {

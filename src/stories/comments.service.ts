@@ -14,6 +14,7 @@ import {
 } from './dto/comment.dto';
 import { Comment } from './entities/comment.entity';
 import type { Story } from './entities/story.entity';
+import { AuditLogService } from '../admin/audit-log.service';
 import { runInTransaction } from '../database/transaction';
 import { bumpStoryCounter, lockStory } from './reactions.service';
 import { StoriesService } from './stories.service';
@@ -55,6 +56,7 @@ export class CommentsService {
     private readonly dataSource: DataSource,
     private readonly stories: StoriesService,
     private readonly events: EventEmitter2,
+    private readonly audit: AuditLogService,
   ) {}
 
   /**
@@ -177,6 +179,10 @@ export class CommentsService {
       }
     });
     if (comment.deletedAt) return;
+    const story = await this.stories.requireVisible(actor, comment.storyId);
+    // an admin removing someone else's comment on someone else's story is moderation
+    const moderated =
+      actor.role === 'admin' && comment.authorId !== actor.id && story.userId !== actor.id;
     await runInTransaction(this.dataSource, async (manager) => {
       await lockStory(manager, comment.storyId);
       const now = new Date();
@@ -188,6 +194,17 @@ export class CommentsService {
         .updateEntity(false)
         .execute();
       if ((result.affected ?? 0) === 0) return;
+      if (moderated) {
+        await this.audit.record(
+          {
+            adminId: actor.id,
+            action: 'comment.delete',
+            targetType: 'comment',
+            targetId: commentId,
+          },
+          manager,
+        );
+      }
       await bumpStoryCounter(manager, comment.storyId, 'comment_count', -1);
       if (comment.parentId !== null) {
         await this.bumpReplyCount(manager, comment.parentId, -1, false);

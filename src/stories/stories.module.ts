@@ -1,4 +1,5 @@
 import { forwardRef, Module } from '@nestjs/common';
+import { AuditLogModule } from '../admin/audit-log.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { GuidesModule } from '../guides/guides.module';
 import { Media } from '../media/entities/media.entity';
@@ -35,6 +36,7 @@ import { StoriesService } from './stories.service';
     forwardRef(() => GuidesModule),
     forwardRef(() => RegionsModule),
     MediaModule,
+    AuditLogModule,
   ],
   controllers: [
     MyStoriesController,

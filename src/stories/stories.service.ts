@@ -2,6 +2,7 @@ import { forwardRef, Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { AuditLogService } from '../admin/audit-log.service';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
@@ -60,6 +61,7 @@ export class StoriesService {
     @Inject(forwardRef(() => RegionsService)) private readonly regions: RegionsService,
     private readonly media: MediaService,
     private readonly events: EventEmitter2,
+    private readonly audit: AuditLogService,
   ) {}
 
   // ---- access -------------------------------------------------------------------------------
@@ -155,7 +157,15 @@ export class StoriesService {
     if (story.userId !== user.id && user.role !== 'admin') {
       throw new DomainException('FORBIDDEN', 'Only the author or an admin can delete this story');
     }
-    const deleted = await this.softDelete({ id: storyId });
+    const moderated = user.role === 'admin' && story.userId !== user.id;
+    const deleted = await this.softDelete({ id: storyId }, async (manager) => {
+      if (moderated) {
+        await this.audit.record(
+          { adminId: user.id, action: 'story.delete', targetType: 'story', targetId: storyId },
+          manager,
+        );
+      }
+    });
     if (deleted === 0) throw new DomainException('NOT_FOUND', 'Story not found');
     await this.events.emitAsync(
       StoryDeletedEvent.NAME,
@@ -237,7 +247,10 @@ export class StoriesService {
    * Marks matching stories deleted (once: the status condition makes a second call a no-op),
    * drops their media rows, then their files. Returns how many stories changed.
    */
-  private async softDelete(where: { id: number } | { userId: number }): Promise<number> {
+  private async softDelete(
+    where: { id: number } | { userId: number },
+    alsoInTransaction?: (manager: EntityManager) => Promise<void>,
+  ): Promise<number> {
     const now = new Date();
     const { changed, keys } = await runInTransaction(this.dataSource, async (manager) => {
       const targets = await manager.find(Story, {
@@ -252,6 +265,7 @@ export class StoriesService {
         .set({ status: 'deleted', deletedAt: now, mediaCount: 0 })
         .where('id IN (:...ids) AND status <> :deleted', { ids, deleted: 'deleted' })
         .execute();
+      if (alsoInTransaction && result.affected) await alsoInTransaction(manager);
       const media = await manager.find(Media, { where: { storyId: In(ids) } });
       if (media.length > 0) await manager.delete(Media, { storyId: In(ids) });
       return {
