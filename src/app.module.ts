@@ -4,6 +4,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
+import { ChatModule } from './chat/chat.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { JwtAuthGuard } from './common/guards/jwt-auth.guard';
 import { RateLimitGuard, rateLimitOptions } from './common/guards/rate-limit.guard';
@@ -15,7 +16,9 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { GuidesModule } from './guides/guides.module';
 import { HealthModule } from './health/health.module';
+import { MatchingModule } from './matching/matching.module';
 import { MediaModule } from './media/media.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { RegionsModule } from './regions/regions.module';
 import { StoriesModule } from './stories/stories.module';
 import { UsersModule } from './users/users.module';
@@ -38,6 +41,9 @@ export class AppModule {
         GuidesModule,
         MediaModule,
         StoriesModule,
+        MatchingModule,
+        ChatModule,
+        NotificationsModule,
         AdminModule,
         HealthModule,
       ],

@@ -21,6 +21,12 @@ export const ErrorCode = {
 
   GUIDE_REQUIRED: HttpStatus.FORBIDDEN,
   GUIDE_ALREADY_APPLIED: HttpStatus.CONFLICT,
+
+  MATCHING_INVALID_STATE: HttpStatus.CONFLICT,
+  MATCHING_OWN_STORY: HttpStatus.BAD_REQUEST,
+  MATCHING_DUPLICATE: HttpStatus.CONFLICT,
+  REVIEW_EXISTS: HttpStatus.CONFLICT,
+  CHAT_ROOM_CLOSED: HttpStatus.FORBIDDEN,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCode;

@@ -59,6 +59,8 @@ export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
         (req) => `ip:${req.ip}`,
       ),
       throttler(on, 'matching', rateLimit.matching, (ctx) => groupOf(ctx) === 'matching', byUser),
+      // chat messages over REST; the socket gateway counts against the same `chat:user:<id>` key
+      throttler(on, 'chat', rateLimit.chat, (ctx) => groupOf(ctx) === 'chat', byUser),
       throttler(
         on,
         'write',
