@@ -418,6 +418,109 @@ describe('stories', () => {
       expect(list.body.items).toEqual([]);
     });
   });
+  describe('hostile input', () => {
+    const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+    it('cursors of the wrong shape or type are 400 on every list, never 500', async () => {
+      const story = await storyOf(t, guide);
+      const lists: [string, unknown[]][] = [
+        ['/api/v1/stories', [['abc'], [1.5], [0], [2 ** 31], [null], [1, 2]]],
+        ['/api/v1/stories?sort=popular', [['abc', 1], [1e999, 1], [1, 'x'], [1]]],
+        [`/api/v1/stories/${story.id}/comments`, [['abc'], [-1]]],
+        [
+          '/api/v1/guides',
+          [
+            ['abc', 'x'],
+            ['2020-01-01', 1],
+          ],
+        ],
+        [
+          '/api/v1/guides?sort=rating',
+          [
+            ['abc', 'x', 'y'],
+            [1, 2, 'z'],
+          ],
+        ],
+        [`/api/v1/guides/${guide.guideId}/stories`, [['abc']]],
+        [
+          '/api/v1/users/me/likes',
+          [
+            ['2020-01-01T00:00:00Z', 1e999],
+            ['yesterday', 1],
+          ],
+        ],
+        ['/api/v1/users/me/bookmarks', [[1, 1]]],
+        ['/api/v1/users/me/stories', [['1']]],
+      ];
+      for (const [path, cursors] of lists) {
+        for (const value of cursors) {
+          const sep = path.includes('?') ? '&' : '?';
+          const res = await t
+            .http()
+            .get(`${path}${sep}cursor=${cursor(value)}`)
+            .set(traveller.auth);
+          expect({ path, value, status: res.status }).toEqual({ path, value, status: 400 });
+          expectError(res.body, 400, 'VALIDATION_FAILED');
+        }
+      }
+    });
+
+    it('refuses uploads from callers who may not upload before reading the files', async () => {
+      // 11 files would be a 400 from the upload parser: a 403/404 proves the check ran first
+      const photo = await jpeg();
+      const send = (path: string, who: SignedIn) => {
+        let req = t.http().post(path).set(who.auth).field('title', 'x');
+        for (let i = 0; i < 11; i++) req = req.attach('media', photo, `p${i}.jpg`);
+        return req;
+      };
+      expectError((await send('/api/v1/stories', traveller)).body, 403, 'GUIDE_REQUIRED');
+      const story = await storyOf(t, guide);
+      const other = await approvedGuide(t);
+      expectError((await send(`/api/v1/stories/${story.id}/media`, other)).body, 403, 'FORBIDDEN');
+      expectError((await send('/api/v1/stories/2000000000/media', guide)).body, 404, 'NOT_FOUND');
+      expect(readdirSync(join(t.uploadDir, '.tmp'))).toEqual([]);
+    });
+
+    it('a withdrawn guide leaves the public guide list and pages', async () => {
+      const leaving = await approvedGuide(t);
+      await t.http().get(`/api/v1/guides/${leaving.guideId}`).expect(200);
+      await t.http().delete('/api/v1/users/me').set(leaving.auth).expect(204);
+      await t.http().get(`/api/v1/guides/${leaving.guideId}`).expect(404);
+      const list = await t.http().get('/api/v1/guides?limit=50').expect(200);
+      expect(list.body.items.map((g: { id: number }) => g.id)).not.toContain(leaving.guideId);
+    });
+
+    it('null where a field may only be left out is 400 and changes nothing', async () => {
+      const story = await storyOf(t, guide, { title: 'Unchanged' });
+      for (const field of ['title', 'content', 'category', 'regionId', 'tags']) {
+        const res = await t
+          .http()
+          .patch(`/api/v1/stories/${story.id}`)
+          .set(guide.auth)
+          .send({ [field]: null });
+        expect({ field, status: res.status }).toEqual({ field, status: 400 });
+        expect(res.body.details[0].field).toBe(field);
+      }
+      expect(
+        (await t.dataSource.getRepository(Story).findOneByOrFail({ id: story.id })).title,
+      ).toBe('Unchanged');
+      for (const body of [{ introduction: null }, { languages: null }, { regionIds: null }]) {
+        await t.http().patch('/api/v1/guides/me').set(guide.auth).send(body).expect(400);
+      }
+      await t
+        .http()
+        .patch('/api/v1/users/me')
+        .set(traveller.auth)
+        .send({ nickname: null })
+        .expect(400);
+      await t
+        .http()
+        .post(`/api/v1/stories/${story.id}/comments`)
+        .set(traveller.auth)
+        .send({ content: 'hi', parentId: null })
+        .expect(400);
+    });
+  });
 });
 
 describe('story lists', () => {

@@ -44,7 +44,7 @@ export class AuditLogService {
     if (query.adminId !== undefined)
       qb.andWhere('a.adminId = :adminId', { adminId: query.adminId });
     if (query.cursor) {
-      const [id] = decodeCursor(query.cursor, 1);
+      const [id] = decodeCursor(query.cursor, ['id']);
       qb.andWhere('a.id < :cursorId', { cursorId: Number(id) });
     }
     const rows = await qb.getMany();

@@ -1,7 +1,13 @@
 import { AuditLog } from '../admin/entities/audit-log.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
+import { ChatMessage } from '../chat/entities/chat-message.entity';
+import { ChatRoomMember } from '../chat/entities/chat-room-member.entity';
+import { ChatRoom } from '../chat/entities/chat-room.entity';
 import { Guide } from '../guides/entities/guide.entity';
+import { MatchingRequest } from '../matching/entities/matching-request.entity';
+import { Review } from '../matching/entities/review.entity';
 import { Media } from '../media/entities/media.entity';
+import { Notification } from '../notifications/entities/notification.entity';
 import { Region } from '../regions/entities/region.entity';
 import { Comment } from '../stories/entities/comment.entity';
 import { StoryBookmark } from '../stories/entities/story-bookmark.entity';
@@ -25,4 +31,10 @@ export const ENTITIES = [
   Comment,
   Media,
   AuditLog,
+  MatchingRequest,
+  Review,
+  Notification,
+  ChatRoom,
+  ChatRoomMember,
+  ChatMessage,
 ];

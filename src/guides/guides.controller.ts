@@ -114,7 +114,8 @@ export class GuidesController {
   @PublicRoute()
   @ApiOperation({
     summary: "A guide's reviews",
-    description: 'Reviews come with matching requests; until then this list is always empty.',
+    description:
+      'Reviews travellers wrote after completed matching requests, newest first. 404 as for the profile.',
   })
   @ApiOkResponse({ type: GuideReviewPage })
   @ApiNotFoundResponse({ type: ErrorBodyDto })

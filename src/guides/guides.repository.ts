@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, In, SelectQueryBuilder, WhereExpressionBuilder } from 'typeorm';
-import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
+import { CursorKind, decodeCursor, Page, toPage } from '../common/pagination/cursor';
+import { MatchingRequest } from '../matching/entities/matching-request.entity';
+import { Review } from '../matching/entities/review.entity';
 import { Story } from '../stories/entities/story.entity';
 import type { GuideSort } from './dto/list-guides.query';
 import { Guide, GuideStatus } from './entities/guide.entity';
@@ -13,6 +15,8 @@ interface SortKey {
   column: string;
   direction: 'ASC' | 'DESC';
   value: (g: Guide) => SortValue;
+  /** What the cursor holds for this column, checked before it is used. */
+  kind: CursorKind;
   /** Turns a cursor value back into a query parameter. */
   parse: (v: string | number | null) => SortValue;
 }
@@ -21,18 +25,25 @@ const byId = (direction: 'ASC' | 'DESC'): SortKey => ({
   column: 'g.id',
   direction,
   value: (g) => g.id,
+  kind: 'id',
   parse: Number,
 });
-const byDate = (column: string, direction: 'ASC' | 'DESC', of: (g: Guide) => Date | null) => ({
+const byDate = (
+  column: string,
+  direction: 'ASC' | 'DESC',
+  of: (g: Guide) => Date | null,
+): SortKey => ({
   column,
   direction,
   value: (g: Guide) => (of(g) ?? new Date(0)).toISOString(),
+  kind: 'date',
   parse: (v: string | number | null) => new Date(String(v)),
 });
 const byNumber = (column: string, of: (g: Guide) => number): SortKey => ({
   column,
   direction: 'DESC',
   value: (g) => Number(of(g)),
+  kind: 'number',
   parse: Number,
 });
 
@@ -50,7 +61,10 @@ const PUBLIC_ORDERS: Record<GuideSort, SortKey[]> = {
  * databases and with mixed directions.
  */
 function whereAfter(qb: WhereExpressionBuilder, keys: SortKey[], cursor: string): void {
-  const values = decodeCursor(cursor, keys.length).map((v, i) => keys[i].parse(v));
+  const values = decodeCursor(
+    cursor,
+    keys.map((k) => k.kind),
+  ).map((v, i) => keys[i].parse(v));
   qb.andWhere(
     new Brackets((outer) => {
       keys.forEach((key, i) => {
@@ -177,7 +191,7 @@ export class GuidesRepository {
       .orderBy('s.id', 'DESC')
       .limit(limit + 1);
     if (cursor) {
-      const [id] = decodeCursor(cursor, 1);
+      const [id] = decodeCursor(cursor, ['id']);
       qb.andWhere('s.id < :cursorId', { cursorId: Number(id) });
     }
     const rows = await qb.getRawMany<{ id: string | number }>();
@@ -187,6 +201,33 @@ export class GuidesRepository {
       limit,
       (id) => [id],
       (id) => id,
+    );
+  }
+
+  /** Matching requests of the guide that were completed (read-only use of that table). */
+  async completedMatchingCount(guideId: number): Promise<number> {
+    return this.dataSource.getRepository(MatchingRequest).countBy({ guideId, status: 'completed' });
+  }
+
+  /** A page of the guide's reviews with their authors, newest first (ids grow with time). */
+  async reviewPage(guideId: number, limit: number, cursor?: string): Promise<Page<Review>> {
+    const qb = this.dataSource
+      .getRepository(Review)
+      .createQueryBuilder('r')
+      .innerJoin('r.traveler', 't')
+      .addSelect(['t.id', 't.nickname', 't.profileImageUrl'])
+      .where('r.guide_id = :guideId', { guideId })
+      .orderBy('r.id', 'DESC')
+      .limit(limit + 1);
+    if (cursor) {
+      const [id] = decodeCursor(cursor, ['id']);
+      qb.andWhere('r.id < :cursorId', { cursorId: Number(id) });
+    }
+    return toPage(
+      await qb.getMany(),
+      limit,
+      (r) => [r.id],
+      (r) => r,
     );
   }
 }

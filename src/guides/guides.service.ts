@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AuditLogService } from '../admin/audit-log.service';
@@ -10,6 +10,7 @@ import { isUniqueViolation } from '../database/sql';
 import { runInTransaction } from '../database/transaction';
 import { Region } from '../regions/entities/region.entity';
 import { RegionsService } from '../regions/regions.service';
+import { UserWithdrawnEvent } from '../users/users.events';
 import { UsersService } from '../users/users.service';
 import type { ApplyGuideDto, UpdateGuideDto } from './dto/guide-input.dto';
 import {
@@ -43,6 +44,20 @@ export class GuidesService {
     private readonly audit: AuditLogService,
     private readonly events: EventEmitter2,
   ) {}
+
+  /** A withdrawn user's guide profile leaves every public list and page with them. */
+  @OnEvent(UserWithdrawnEvent.NAME)
+  async onUserWithdrawn(event: UserWithdrawnEvent): Promise<void> {
+    await this.guides
+      .createQueryBuilder()
+      .update(Guide)
+      .set({ status: 'suspended', suspendReason: 'account withdrawn' })
+      .where('user_id = :userId AND status IN (:...open)', {
+        userId: event.userId,
+        open: ['pending', 'approved'],
+      })
+      .execute();
+  }
 
   // ---- access -------------------------------------------------------------------------------
 
@@ -176,9 +191,10 @@ export class GuidesService {
 
   async getPublic(viewer: AuthUser | undefined, guideId: number): Promise<GuideDto> {
     const guide = await this.requireVisible(viewer, guideId);
-    const storyCount = await this.queries.publishedStoryCount(guide.id);
-    // Matching requests arrive with the matching issue; until then nobody has completed one.
-    const completedMatchingCount = 0;
+    const [storyCount, completedMatchingCount] = await Promise.all([
+      this.queries.publishedStoryCount(guide.id),
+      this.queries.completedMatchingCount(guide.id),
+    ]);
     return GuideDto.withCounts(guide, storyCount, completedMatchingCount);
   }
 
@@ -193,17 +209,64 @@ export class GuidesService {
     return this.queries.publishedStoryIds(guideId, limit, cursor);
   }
 
-  /**
-   * The guide's reviews (404 as for the profile). Reviews are written after completed
-   * matchings, which arrive with the matching issue; until then there are none.
-   */
+  /** The guide's reviews, newest first (404 as for the profile). */
   async reviews(
     viewer: AuthUser | undefined,
     guideId: number,
-    _query: PageQueryDto,
+    query: PageQueryDto,
   ): Promise<Page<GuideReviewDto>> {
     await this.requireVisible(viewer, guideId);
-    return { items: [], nextCursor: null };
+    const page = await this.queries.reviewPage(guideId, query.limit, query.cursor);
+    return {
+      items: page.items.map((r) => ({
+        id: r.id,
+        rating: r.rating,
+        content: r.content,
+        traveler: {
+          id: r.traveler?.id ?? r.travelerId,
+          nickname: r.traveler?.nickname ?? '',
+          profileImageUrl: r.traveler?.profileImageUrl ?? null,
+        },
+        createdAt: r.createdAt.toISOString(),
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  // ---- ratings (called by the matching module inside its review transaction) ----------------
+
+  /**
+   * Counts one more review of the guide. Call it in the review's transaction BEFORE inserting
+   * the review: the row lock it takes orders concurrent reviews of one guide, so the average
+   * computed afterwards sees every committed review.
+   */
+  async countReview(manager: EntityManager, guideId: number): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(Guide)
+      .set({ reviewCount: () => 'review_count + 1', updatedAt: () => 'updated_at' })
+      .where('id = :guideId', { guideId })
+      .updateEntity(false)
+      .execute();
+  }
+
+  /**
+   * Recomputes the guide's average rating from the reviews, in SQL, after a review was
+   * inserted. Stored rounded to 2 decimals, so every reader (profiles, story summaries, the
+   * rating sort and its cursors) sees the same number.
+   */
+  async refreshAverageRating(manager: EntityManager, guideId: number): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(Guide)
+      .set({
+        averageRating: () =>
+          '(SELECT COALESCE(ROUND(AVG(rv.rating), 2), 0) FROM reviews rv WHERE rv.guide_id = :guideId)',
+        updatedAt: () => 'updated_at',
+      })
+      .where('id = :guideId', { guideId })
+      .updateEntity(false)
+      .execute();
   }
 
   // ---- admin decisions ----------------------------------------------------------------------

@@ -82,7 +82,7 @@ export class CommentsService {
       qb.andWhere('c.parent_id IS NULL');
     }
     if (query.cursor) {
-      const [id] = decodeCursor(query.cursor, 1);
+      const [id] = decodeCursor(query.cursor, ['id']);
       qb.andWhere('c.id > :cursorId', { cursorId: Number(id) });
     }
     const rows = await qb

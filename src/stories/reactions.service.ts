@@ -12,12 +12,6 @@ import { StoryLike } from './entities/story-like.entity';
 import { Story } from './entities/story.entity';
 import { StoriesService } from './stories.service';
 
-function invalidCursor(): DomainException {
-  return new DomainException('VALIDATION_FAILED', 'cursor is not valid', [
-    { field: 'cursor', errors: ['cursor is not valid'] },
-  ]);
-}
-
 /**
  * Takes the story's row lock first (MySQL/MariaDB), so every change to one story's counters
  * and to the rows they count runs one after another, always in the same lock order: story,
@@ -201,9 +195,8 @@ export class ReactionsService {
       })
       .where('r.user_id = :userId', { userId: user.id });
     if (query.cursor) {
-      const [createdAt, storyId] = decodeCursor(query.cursor, 2);
+      const [createdAt, storyId] = decodeCursor(query.cursor, ['date', 'id']);
       const at = new Date(String(createdAt));
-      if (typeof storyId !== 'number' || Number.isNaN(at.getTime())) throw invalidCursor();
       qb.andWhere('(r.created_at < :at OR (r.created_at = :at AND r.story_id < :storyId))', {
         at,
         storyId,

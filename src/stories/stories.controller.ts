@@ -11,6 +11,7 @@ import {
   Query,
   Req,
   UploadedFiles,
+  UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
 import {
@@ -41,6 +42,7 @@ import {
 } from './dto/story-input.dto';
 import { StoryDetailDto, StorySummaryDto } from './dto/story.dto';
 import { StoriesService, viewerKey } from './stories.service';
+import { StoryUploadGuard } from './story-upload.guard';
 
 const StorySummaryPage = PageOf(StorySummaryDto);
 
@@ -65,6 +67,7 @@ export class StoriesController {
 
   @Post()
   @Authenticated()
+  @UseGuards(StoryUploadGuard)
   @UseInterceptors(mediaUploadInterceptor())
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({ type: CreateStoryMultipartDto })
@@ -146,6 +149,7 @@ export class StoriesController {
 
   @Post(':id/media')
   @Authenticated()
+  @UseGuards(StoryUploadGuard)
   @UseInterceptors(mediaUploadInterceptor())
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: AddMediaMultipartDto })

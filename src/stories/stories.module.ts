@@ -19,6 +19,7 @@ import { MyReactionsController, ReactionsController } from './reactions.controll
 import { ReactionsService } from './reactions.service';
 import { StoriesController } from './stories.controller';
 import { StoriesService } from './stories.service';
+import { StoryUploadGuard } from './story-upload.guard';
 
 @Module({
   imports: [
@@ -45,7 +46,7 @@ import { StoriesService } from './stories.service';
     MyReactionsController,
     CommentsController,
   ],
-  providers: [StoriesService, ReactionsService, CommentsService],
+  providers: [StoryUploadGuard, StoriesService, ReactionsService, CommentsService],
   exports: [StoriesService],
 })
 export class StoriesModule {}

@@ -84,7 +84,7 @@ export class StoriesService {
   }
 
   /** A story the caller owns and may still change: not deleted, and a guide allowed to publish. */
-  private async requireEditable(user: AuthUser, storyId: number): Promise<Story> {
+  async requireEditable(user: AuthUser, storyId: number): Promise<Story> {
     const story = await this.requireVisible(user, storyId);
     if (story.status === 'deleted') throw new DomainException('NOT_FOUND', 'Story not found');
     if (story.userId !== user.id) {
@@ -200,7 +200,13 @@ export class StoriesService {
             max: MAX_MEDIA_PER_STORY,
           })
           .execute();
-        if (!result.affected) throw this.tooManyMedia(story);
+        if (!result.affected) {
+          const now = await manager.findOneBy(Story, { id: storyId });
+          if (!now || now.status === 'deleted') {
+            throw new DomainException('NOT_FOUND', 'Story not found');
+          }
+          throw this.tooManyMedia(now);
+        }
         const { last } = (await manager
           .createQueryBuilder(Media, 'm')
           .select('MAX(m.order)', 'last')
@@ -253,10 +259,16 @@ export class StoriesService {
   ): Promise<number> {
     const now = new Date();
     const { changed, keys } = await runInTransaction(this.dataSource, async (manager) => {
-      const targets = await manager.find(Story, {
-        select: { id: true },
-        where: { ...where, status: In(['published', 'hidden']) },
-      });
+      // a locking read first (MySQL): a concurrent media upload to these stories then either
+      // commits before us (and its rows are seen below) or waits and finds the story deleted
+      const lookup = manager
+        .createQueryBuilder(Story, 's')
+        .select('s.id')
+        .where('s.status IN (:...open)', { open: ['published', 'hidden'] });
+      if ('id' in where) lookup.andWhere('s.id = :id', { id: where.id });
+      else lookup.andWhere('s.user_id = :userId', { userId: where.userId });
+      if (manager.connection.options.type !== 'better-sqlite3') lookup.setLock('pessimistic_write');
+      const targets = await lookup.getMany();
       if (targets.length === 0) return { changed: 0, keys: [] as (string | null)[] };
       const ids = targets.map((s) => s.id);
       const result = await manager
@@ -492,7 +504,7 @@ export class StoriesService {
     }
     if (sort === 'popular') {
       if (query.cursor) {
-        const [score, id] = decodeCursor(query.cursor, 2);
+        const [score, id] = decodeCursor(query.cursor, ['number', 'id']);
         qb.andWhere(`(${POPULARITY_SQL} < :cs OR (${POPULARITY_SQL} = :cs AND s.id < :cid))`, {
           cs: Number(score),
           cid: Number(id),
@@ -501,7 +513,7 @@ export class StoriesService {
       qb.orderBy(POPULARITY_SQL, 'DESC').addOrderBy('s.id', 'DESC');
     } else {
       if (query.cursor) {
-        const [id] = decodeCursor(query.cursor, 1);
+        const [id] = decodeCursor(query.cursor, ['id']);
         qb.andWhere('s.id < :cid', { cid: Number(id) });
       }
       qb.orderBy('s.id', 'DESC');

@@ -167,7 +167,7 @@ export class UsersService {
     if (query.status) qb.andWhere('u.status = :status', { status: query.status });
     if (query.role) qb.andWhere('u.role = :role', { role: query.role });
     if (query.cursor) {
-      const [id] = decodeCursor(query.cursor, 1);
+      const [id] = decodeCursor(query.cursor, ['id']);
       qb.andWhere(new Brackets((w) => w.where('u.id < :cursorId', { cursorId: Number(id) })));
     }
     const rows = await qb.getMany();

@@ -36,14 +36,40 @@ export function encodeCursor(key: CursorKey): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
-/** Decodes a cursor made by {@link encodeCursor} with `size` values; anything else is a 400. */
-export function decodeCursor(cursor: string, size: number): CursorKey {
+/**
+ * What each position of a cursor must hold: `id` a positive 32-bit integer, `number` a finite
+ * number, `date` an ISO-8601 timestamp, `date?` the same or null.
+ */
+export type CursorKind = 'id' | 'number' | 'date' | 'date?';
+
+const MAX_ID = 2_147_483_647;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+function fits(value: unknown, kind: CursorKind): boolean {
+  switch (kind) {
+    case 'id':
+      return Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= MAX_ID;
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'date?':
+      return value === null || fits(value, 'date');
+    case 'date':
+      return typeof value === 'string' && ISO_DATE.test(value) && !Number.isNaN(Date.parse(value));
+  }
+}
+
+/**
+ * Decodes a cursor made by {@link encodeCursor} whose positions hold `kinds`; anything else
+ * (another shape, a string where a number belongs, Infinity, a bad date) is a 400, so no
+ * caller ever builds SQL from an unchecked value.
+ */
+export function decodeCursor(cursor: string, kinds: readonly CursorKind[]): CursorKey {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (
       Array.isArray(key) &&
-      key.length === size &&
-      key.every((v) => v === null || typeof v === 'string' || typeof v === 'number')
+      key.length === kinds.length &&
+      key.every((value, i) => fits(value, kinds[i]))
     ) {
       return key as CursorKey;
     }

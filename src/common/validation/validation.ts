@@ -1,5 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { Transform } from 'class-transformer';
+import { ValidateIf } from 'class-validator';
 import { DomainException } from '../errors/domain.exception';
 
 export interface FieldError {
@@ -43,3 +44,10 @@ export function createValidationPipe(): ValidationPipe {
 /** Trims a string field before it is validated. */
 export const Trim = () =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+/**
+ * A body field that may be left out but, when sent, must be valid: unlike `@IsOptional()`,
+ * an explicit `null` is validated (and refused) instead of skipping every check.
+ */
+export const OptionalNotNull = () =>
+  ValidateIf((_object: object, value: unknown) => value !== undefined);

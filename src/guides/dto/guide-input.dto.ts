@@ -7,14 +7,13 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   Length,
   Max,
   MaxLength,
   Min,
 } from 'class-validator';
-import { Trim } from '../../common/validation/validation';
+import { OptionalNotNull, Trim } from '../../common/validation/validation';
 import { ISO_639_1_CODES } from '../languages';
 
 const TrimEach = () =>
@@ -64,7 +63,7 @@ export class ApplyGuideDto {
   regionIds: number[];
 
   @ApiPropertyOptional({ maxLength: 1000, description: 'Empty string means none' })
-  @IsOptional()
+  @OptionalNotNull()
   @Trim()
   @IsString()
   @MaxLength(1000)
@@ -72,4 +71,4 @@ export class ApplyGuideDto {
 }
 
 /** PATCH /guides/me: any of the application's fields. */
-export class UpdateGuideDto extends PartialType(ApplyGuideDto) {}
+export class UpdateGuideDto extends PartialType(ApplyGuideDto, { skipNullProperties: false }) {}

@@ -42,7 +42,8 @@ export class MyGuideDto {
   @ApiProperty({ type: String, nullable: true, description: 'Why the last application failed' })
   rejectionReason: string | null;
   @ApiProperty({ type: String, nullable: true }) suspendReason: string | null;
-  @ApiProperty() averageRating: number;
+  @ApiProperty({ description: 'Mean review rating, rounded to 2 decimals; 0 without reviews' })
+  averageRating: number;
   @ApiProperty() reviewCount: number;
   @ApiProperty({ description: 'When the current application was made' }) appliedAt: string;
   @ApiProperty({ type: String, nullable: true }) approvedAt: string | null;
@@ -79,7 +80,8 @@ export class GuideSummaryDto {
   @ApiProperty() introduction: string;
   @ApiProperty({ type: [String], example: ['ko', 'en'] }) languages: string[];
   @ApiProperty({ type: [GuideRegionDto] }) regions: GuideRegionDto[];
-  @ApiProperty() averageRating: number;
+  @ApiProperty({ description: 'Mean review rating, rounded to 2 decimals; 0 without reviews' })
+  averageRating: number;
   @ApiProperty() reviewCount: number;
   @ApiProperty() createdAt: string;
 
@@ -109,7 +111,7 @@ export class GuideDto extends GuideSummaryDto {
   })
   status: GuideStatus;
   @ApiProperty({ description: 'Published stories' }) storyCount: number;
-  @ApiProperty({ description: 'Completed matchings (always 0 until matching exists)' })
+  @ApiProperty({ description: 'Matching requests of this guide that were completed' })
   completedMatchingCount: number;
 
   static withCounts(guide: Guide, storyCount: number, completedMatchingCount: number): GuideDto {
@@ -136,7 +138,8 @@ export class AdminGuideDto {
   @ApiProperty({ type: String, nullable: true }) career: string | null;
   @ApiProperty({ type: String, nullable: true }) rejectionReason: string | null;
   @ApiProperty({ type: String, nullable: true }) suspendReason: string | null;
-  @ApiProperty() averageRating: number;
+  @ApiProperty({ description: 'Mean review rating, rounded to 2 decimals; 0 without reviews' })
+  averageRating: number;
   @ApiProperty() reviewCount: number;
   @ApiProperty() appliedAt: string;
   @ApiProperty({ type: String, nullable: true }) approvedAt: string | null;
@@ -165,13 +168,18 @@ export class AdminGuideDto {
   }
 }
 
-/**
- * A review of a guide. Reviews are written after completed matchings (SPEC §6), which come
- * with the matching issue; until then lists of them are empty and this shape is provisional.
- */
+/** Who wrote a review. */
+export class ReviewerDto {
+  @ApiProperty() id: number;
+  @ApiProperty() nickname: string;
+  @ApiProperty({ type: String, nullable: true }) profileImageUrl: string | null;
+}
+
+/** A traveller's review of a guide after a completed matching (GET /guides/:id/reviews). */
 export class GuideReviewDto {
   @ApiProperty() id: number;
   @ApiProperty({ minimum: 1, maximum: 5 }) rating: number;
   @ApiProperty() content: string;
+  @ApiProperty({ type: ReviewerDto }) traveler: ReviewerDto;
   @ApiProperty() createdAt: string;
 }

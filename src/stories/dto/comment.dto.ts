@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { Trim } from '../../common/validation/validation';
+import { OptionalNotNull, Trim } from '../../common/validation/validation';
 import type { User } from '../../users/entities/user.entity';
 import type { Comment } from '../entities/comment.entity';
 
@@ -21,7 +21,7 @@ export class CreateCommentDto {
       'Makes this a reply: a top-level, not deleted comment of the same story (one level of ' +
       'replies only), else 400 VALIDATION_FAILED',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(MAX_ID)

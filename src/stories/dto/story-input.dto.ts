@@ -7,12 +7,11 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
-  IsOptional,
   IsString,
   Length,
   Min,
 } from 'class-validator';
-import { Trim } from '../../common/validation/validation';
+import { OptionalNotNull, Trim } from '../../common/validation/validation';
 import { STORY_CATEGORIES, StoryCategory } from '../entities/story.entity';
 
 /**
@@ -66,7 +65,7 @@ export class CreateStoryDto {
     maxItems: 10,
     description: '0–10 tags of 1–20 characters; a repeated field or one comma separated value',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @TagList()
   @IsArray()
   @ArrayMaxSize(10)
@@ -87,7 +86,7 @@ export class CreateStoryMultipartDto extends CreateStoryDto {
   media?: unknown[];
 }
 
-export class UpdateStoryDto extends PartialType(CreateStoryDto) {}
+export class UpdateStoryDto extends PartialType(CreateStoryDto, { skipNullProperties: false }) {}
 
 export class AddMediaMultipartDto {
   @ApiProperty({

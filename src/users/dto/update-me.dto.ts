@@ -1,17 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { Trim } from '../../common/validation/validation';
+import { IsString, Length, MaxLength } from 'class-validator';
+import { OptionalNotNull, Trim } from '../../common/validation/validation';
 
 export class UpdateMeDto {
   @ApiPropertyOptional({ minLength: 2, maxLength: 20, example: '제주토박이' })
-  @IsOptional()
+  @OptionalNotNull()
   @Trim()
   @IsString()
   @Length(2, 20)
   nickname?: string;
 
-  @ApiPropertyOptional({ maxLength: 500, nullable: true, description: 'Empty string clears it' })
-  @IsOptional()
+  @ApiPropertyOptional({ maxLength: 500, description: 'Empty string clears it' })
+  @OptionalNotNull()
   @Trim()
   @IsString()
   @MaxLength(500)

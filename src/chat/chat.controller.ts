@@ -1,0 +1,110 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Authenticated, RateLimit } from '../common/decorators/auth.decorator';
+import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
+import { ErrorBodyDto } from '../common/errors/error-body.dto';
+import { Page, PageOf, PageQueryDto } from '../common/pagination/cursor';
+import { ParseIdPipe } from '../common/validation/parse-id.pipe';
+import { ChatService } from './chat.service';
+import {
+  ChatMessageDto,
+  ChatRoomDto,
+  ReadMessagesDto,
+  ReadStateDto,
+  SendMessageDto,
+} from './dto/chat.dto';
+
+const RoomPage = PageOf(ChatRoomDto);
+const MessagePage = PageOf(ChatMessageDto);
+
+@ApiTags('chat')
+@Controller('chat/rooms')
+@Authenticated()
+@ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Not a member of the room (or no such room)' })
+export class ChatController {
+  constructor(private readonly chat: ChatService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'My chat rooms, most recent activity first',
+    description:
+      'Activity is the last message, or the close of the room when its matching request was ' +
+      'cancelled (`closed: true`, read-only). `unreadCount` counts messages from the peer ' +
+      'newer than my read position.',
+  })
+  @ApiOkResponse({ type: RoomPage })
+  listRooms(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<Page<ChatRoomDto>> {
+    return this.chat.listRooms(user, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One of my chat rooms' })
+  @ApiOkResponse({ type: ChatRoomDto })
+  getRoom(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number): Promise<ChatRoomDto> {
+    return this.chat.getRoom(user, id);
+  }
+
+  @Get(':id/messages')
+  @ApiOperation({
+    summary: 'Messages of a room, newest first',
+    description: '`nextCursor` pages to older messages; pages stay stable while new ones arrive.',
+  })
+  @ApiOkResponse({ type: MessagePage })
+  listMessages(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+    @Query() query: PageQueryDto,
+  ): Promise<Page<ChatMessageDto>> {
+    return this.chat.listMessages(user, id, query);
+  }
+
+  @Post(':id/messages')
+  @RateLimit('chat')
+  @ApiOperation({
+    summary: 'Send a message (REST fallback of the socket event `message:send`)',
+    description:
+      'Stored first, then pushed as `message:new` to every socket in the room. Sending the ' +
+      'same `clientMessageId` again (a retry) answers the first message with 200 and stores ' +
+      'nothing. A room whose matching request was cancelled answers 403 CHAT_ROOM_CLOSED. ' +
+      'Counts against the chat rate limit shared with the socket.',
+  })
+  @ApiCreatedResponse({ type: ChatMessageDto, description: 'Stored' })
+  @ApiOkResponse({ type: ChatMessageDto, description: 'A retry: the message stored first' })
+  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'CHAT_ROOM_CLOSED, ACCOUNT_SUSPENDED' })
+  async sendMessage(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: SendMessageDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ChatMessageDto> {
+    const sent = await this.chat.sendMessage(user, id, dto);
+    res.status(sent.created ? HttpStatus.CREATED : HttpStatus.OK);
+    return sent.message;
+  }
+
+  @Post(':id/read')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Move my read position forward',
+    description:
+      '`messageId` must be a message of this room (else 404). The position never moves back: ' +
+      'an older id changes nothing. Answers my read state after the call; when the position ' +
+      'moved, the peer’s sockets in the room get `message:read`.',
+  })
+  @ApiOkResponse({ type: ReadStateDto })
+  markRead(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: ReadMessagesDto,
+  ): Promise<ReadStateDto> {
+    return this.chat.markRead(user, id, dto.messageId);
+  }
+}

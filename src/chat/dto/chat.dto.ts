@@ -1,0 +1,129 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { Trim } from '../../common/validation/validation';
+import {
+  CHAT_MESSAGE_TYPES,
+  type ChatMessage,
+  type ChatMessageType,
+  MAX_CLIENT_MESSAGE_ID_LENGTH,
+  MAX_MESSAGE_LENGTH,
+} from '../entities/chat-message.entity';
+
+const MAX_ID = 2_147_483_647;
+
+/** Body of `POST /chat/rooms/:id/messages`. */
+export class SendMessageDto {
+  @ApiProperty({ minLength: 1, maxLength: MAX_MESSAGE_LENGTH, description: 'Trimmed first' })
+  @Trim()
+  @IsString()
+  @Length(1, MAX_MESSAGE_LENGTH)
+  content: string;
+
+  @ApiPropertyOptional({
+    maxLength: MAX_CLIENT_MESSAGE_ID_LENGTH,
+    description:
+      'Chosen by the client (e.g. a UUID) to make retries safe: the same value from the same ' +
+      'sender in the same room answers the first message (200) instead of storing it again',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_CLIENT_MESSAGE_ID_LENGTH)
+  clientMessageId?: string;
+}
+
+/** Body of `POST /chat/rooms/:id/read`. */
+export class ReadMessagesDto {
+  @ApiProperty({ description: 'The newest message the caller has seen (a message of this room)' })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  messageId: number;
+}
+
+/** Socket payloads: the room id travels in the payload instead of the path. */
+export class RoomRefPayload {
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  roomId: number;
+}
+
+export class SendMessagePayload extends SendMessageDto {
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  roomId: number;
+}
+
+export class TypingPayload {
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  roomId: number;
+
+  @IsBoolean()
+  isTyping: boolean;
+}
+
+export class ReadMessagesPayload extends ReadMessagesDto {
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  roomId: number;
+}
+
+export class ChatMessageDto {
+  @ApiProperty() id: number;
+  @ApiProperty() roomId: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Null for system messages' })
+  senderId: number | null;
+  @ApiProperty({ enum: CHAT_MESSAGE_TYPES }) type: ChatMessageType;
+  @ApiProperty() content: string;
+  @ApiProperty({ type: String, nullable: true }) clientMessageId: string | null;
+  @ApiProperty() createdAt: string;
+
+  static from(m: ChatMessage): ChatMessageDto {
+    return {
+      id: m.id,
+      roomId: m.roomId,
+      senderId: m.senderId,
+      type: m.type,
+      content: m.content,
+      clientMessageId: m.clientMessageId,
+      createdAt: m.createdAt.toISOString(),
+    };
+  }
+}
+
+export class ChatRoomStoryDto {
+  @ApiProperty() id: number;
+  @ApiProperty() title: string;
+  @ApiProperty({ type: String, nullable: true }) thumbnailUrl: string | null;
+}
+
+export class ChatPeerDto {
+  @ApiProperty() id: number;
+  @ApiProperty() nickname: string;
+  @ApiProperty({ type: String, nullable: true }) profileImageUrl: string | null;
+}
+
+export class ChatRoomDto {
+  @ApiProperty() id: number;
+  @ApiProperty() matchingRequestId: number;
+  @ApiProperty({ type: ChatRoomStoryDto }) story: ChatRoomStoryDto;
+  @ApiProperty({ type: ChatPeerDto, description: 'The other member' }) peer: ChatPeerDto;
+  @ApiProperty({ type: ChatMessageDto, nullable: true }) lastMessage: ChatMessageDto | null;
+  @ApiProperty({ description: "Messages from the peer newer than the caller's read position" })
+  unreadCount: number;
+  @ApiProperty({ description: 'True once the matching request was cancelled: read-only' })
+  closed: boolean;
+  @ApiProperty({ description: 'Time of the last activity (message or close)' })
+  updatedAt: string;
+}
+
+/** Answer of `POST /chat/rooms/:id/read`: the caller's read state after the call. */
+export class ReadStateDto {
+  @ApiProperty() roomId: number;
+  @ApiProperty({ type: Number, nullable: true }) lastReadMessageId: number | null;
+  @ApiProperty() unreadCount: number;
+}

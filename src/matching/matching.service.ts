@@ -1,0 +1,370 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { ChatService } from '../chat/chat.service';
+import type { AuthUser } from '../common/decorators/current-user.decorator';
+import { DomainException } from '../common/errors/domain.exception';
+import type { Page } from '../common/pagination/cursor';
+import { isUniqueViolation } from '../database/sql';
+import { runInTransaction } from '../database/transaction';
+import { GuidesService } from '../guides/guides.service';
+import { Story } from '../stories/entities/story.entity';
+import { StoriesService } from '../stories/stories.service';
+import type { User } from '../users/entities/user.entity';
+import {
+  CreateMatchingRequestDto,
+  ListMatchingRequestsQueryDto,
+  MatchingRequestDto,
+  RejectMatchingRequestDto,
+} from './dto/matching-request.dto';
+import {
+  MatchingRequest,
+  MatchingStatus,
+  OPEN_MATCHING_STATUSES,
+  openKeyOf,
+} from './entities/matching-request.entity';
+import {
+  MatchingAcceptedEvent,
+  MatchingCancelledEvent,
+  MatchingCompletedEvent,
+  MatchingEvent,
+  MatchingRejectedEvent,
+  MatchingRequestedEvent,
+} from './matching.events';
+import { MatchingRepository } from './matching.repository';
+
+type EventClass = new (...args: ConstructorParameters<typeof MatchingRequestedEvent>) => MatchingEvent;
+
+/** Who may make a transition: the story's guide, the traveller, or either of them. */
+type Actor = 'guide' | 'traveler' | 'participant';
+
+interface Transition {
+  actor: Actor;
+  from: readonly MatchingStatus[];
+  to: MatchingStatus;
+  /** Columns set with the status (besides `open_key`). */
+  set: (now: Date) => Partial<MatchingRequest>;
+  /** More work in the same transaction, after the status changed. */
+  alsoInTransaction?: (manager: EntityManager, request: MatchingRequest) => Promise<void>;
+  event: EventClass & { NAME: string };
+  reason?: string | null;
+}
+
+function notFound(): DomainException {
+  return new DomainException('NOT_FOUND', 'Matching request not found');
+}
+
+function invalidState(status: MatchingStatus | undefined, to: MatchingStatus): DomainException {
+  return new DomainException(
+    'MATCHING_INVALID_STATE',
+    `A ${status ?? 'missing'} request cannot become ${to}`,
+    { status: status ?? null },
+  );
+}
+
+/**
+ * Matching requests: a traveller asks the guide of a story for a trip; the guide accepts (a
+ * chat room opens) or rejects; the traveller may cancel; either completes it after the trip.
+ */
+@Injectable()
+export class MatchingService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queries: MatchingRepository,
+    private readonly stories: StoriesService,
+    private readonly guides: GuidesService,
+    private readonly chat: ChatService,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  // ---- access -------------------------------------------------------------------------------
+
+  /**
+   * The request when the caller takes part in it (traveller or the story's guide) or is an
+   * admin; anyone else gets 404 so existence does not leak.
+   */
+  async requireParticipant(user: AuthUser, requestId: number): Promise<MatchingRequest> {
+    const request = await this.queries.findById(requestId);
+    if (!request) throw notFound();
+    const involved = request.travelerId === user.id || request.guideUserId === user.id;
+    if (!involved && user.role !== 'admin') throw notFound();
+    return request;
+  }
+
+  private checkActor(user: AuthUser, request: MatchingRequest, actor: Actor): void {
+    const allowed =
+      actor === 'guide'
+        ? request.guideUserId === user.id
+        : actor === 'traveler'
+          ? request.travelerId === user.id
+          : request.guideUserId === user.id || request.travelerId === user.id;
+    if (!allowed) {
+      const who =
+        actor === 'guide'
+          ? "the story's guide"
+          : actor === 'traveler'
+            ? 'the traveller'
+            : 'the traveller or the guide';
+      throw new DomainException('FORBIDDEN', `Only ${who} may do this`);
+    }
+  }
+
+  // ---- create -------------------------------------------------------------------------------
+
+  /**
+   * A new pending request. The story must be published and its guide approved (a suspended
+   * guide's stories take no requests: 404, as their profile is 404 too).
+   */
+  async create(user: AuthUser, dto: CreateMatchingRequestDto): Promise<MatchingRequestDto> {
+    const story = await this.requirePublishedStory(user, dto.storyId);
+    if (story.userId === user.id) {
+      throw new DomainException('MATCHING_OWN_STORY', 'You cannot request your own story');
+    }
+    const guide = await this.guides.requireVisible(undefined, story.guideId).catch(() => {
+      throw new DomainException('NOT_FOUND', 'Story not found');
+    });
+    let requestId: number;
+    try {
+      requestId = await runInTransaction(this.dataSource, async (manager) => {
+        const now = new Date();
+        const inserted = await manager.insert(MatchingRequest, {
+          storyId: story.id,
+          guideId: guide.id,
+          guideUserId: story.userId,
+          travelerId: user.id,
+          status: 'pending',
+          openKey: openKeyOf(user.id, story.id),
+          desiredDate: dto.desiredDate,
+          desiredTime: dto.desiredTime ?? null,
+          partySize: dto.partySize ?? 1,
+          message: dto.message ?? '',
+          rejectReason: null,
+          chatRoomId: null,
+          cancelledBy: null,
+          respondedAt: null,
+          completedAt: null,
+          cancelledAt: null,
+          // set here, not by the column default: SQLite's default has whole seconds only
+          createdAt: now,
+          updatedAt: now,
+        });
+        return Number((inserted.identifiers[0] as { id: number }).id);
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw new DomainException(
+        'MATCHING_DUPLICATE',
+        'You already have an open (pending or accepted) request for this story',
+      );
+    }
+    const created = await this.detail(user, requestId);
+    this.emit(MatchingRequestedEvent, created, user.id, null);
+    return created;
+  }
+
+  private async requirePublishedStory(user: AuthUser, storyId: number): Promise<Story> {
+    const story = await this.stories.requireVisible(user, storyId);
+    // owners and admins can see hidden stories, but only published ones take requests
+    if (story.status !== 'published') throw new DomainException('NOT_FOUND', 'Story not found');
+    return story;
+  }
+
+  // ---- transitions --------------------------------------------------------------------------
+
+  /** pending → accepted by the story's (approved) guide; opens the chat room, marks the story. */
+  async accept(user: AuthUser, requestId: number): Promise<MatchingRequestDto> {
+    return this.transition(user, requestId, {
+      actor: 'guide',
+      from: ['pending'],
+      to: 'accepted',
+      set: (now) => ({ respondedAt: now }),
+      alsoInTransaction: async (manager, request) => {
+        const chatRoomId = await this.chat.openRoomForRequest(manager, {
+          matchingRequestId: request.id,
+          storyId: request.storyId,
+          travelerId: request.travelerId,
+          guideUserId: request.guideUserId,
+        });
+        await manager.update(MatchingRequest, { id: request.id }, { chatRoomId });
+        // the story's own updated_at stays: being matched is no edit of the story
+        await manager
+          .createQueryBuilder()
+          .update(Story)
+          .set({ isMatched: true, updatedAt: () => 'updated_at' })
+          .where('id = :storyId', { storyId: request.storyId })
+          .updateEntity(false)
+          .execute();
+      },
+      event: MatchingAcceptedEvent,
+    });
+  }
+
+  /** pending → rejected by the story's guide, with an optional reason for the traveller. */
+  async reject(
+    user: AuthUser,
+    requestId: number,
+    dto: RejectMatchingRequestDto,
+  ): Promise<MatchingRequestDto> {
+    const reason = dto.reason ? dto.reason : null;
+    return this.transition(user, requestId, {
+      actor: 'guide',
+      from: ['pending'],
+      to: 'rejected',
+      set: (now) => ({ respondedAt: now, rejectReason: reason }),
+      event: MatchingRejectedEvent,
+      reason,
+    });
+  }
+
+  /** pending/accepted → cancelled by the traveller; an open chat room becomes read-only. */
+  async cancel(user: AuthUser, requestId: number): Promise<MatchingRequestDto> {
+    return this.transition(user, requestId, {
+      actor: 'traveler',
+      from: ['pending', 'accepted'],
+      to: 'cancelled',
+      set: (now) => ({ cancelledAt: now, cancelledBy: user.id }),
+      alsoInTransaction: async (manager, request) => {
+        // read again: an accept may have committed after the request was first loaded
+        const current = await this.queries.findById(request.id, manager);
+        if (current?.chatRoomId != null) {
+          await this.chat.closeRoomForRequest(manager, request.id);
+        }
+      },
+      event: MatchingCancelledEvent,
+    });
+  }
+
+  /** accepted → completed by either participant. */
+  async complete(user: AuthUser, requestId: number): Promise<MatchingRequestDto> {
+    return this.transition(user, requestId, {
+      actor: 'participant',
+      from: ['accepted'],
+      to: 'completed',
+      set: (now) => ({ completedAt: now }),
+      event: MatchingCompletedEvent,
+    });
+  }
+
+  /**
+   * One state change: access (404 for outsiders, 403 for the wrong participant), then a
+   * conditional update checked by affected rows, so of concurrent transitions exactly one
+   * wins and the others get 409; side work in the same transaction; the event after commit.
+   */
+  private async transition(
+    user: AuthUser,
+    requestId: number,
+    t: Transition,
+  ): Promise<MatchingRequestDto> {
+    const request = await this.requireParticipant(user, requestId);
+    this.checkActor(user, request, t.actor);
+    if (!t.from.includes(request.status)) throw invalidState(request.status, t.to);
+    if (t.to === 'accepted') await this.guides.requirePublisher(user);
+    await runInTransaction(this.dataSource, async (manager) => {
+      const now = new Date();
+      const result = await manager
+        .createQueryBuilder()
+        .update(MatchingRequest)
+        .set({
+          ...t.set(now),
+          status: t.to,
+          openKey: OPEN_MATCHING_STATUSES.includes(t.to)
+            ? openKeyOf(request.travelerId, request.storyId)
+            : null,
+          updatedAt: now,
+        })
+        .where('id = :requestId AND status IN (:...from)', { requestId, from: t.from })
+        .updateEntity(false)
+        .execute();
+      if ((result.affected ?? 0) === 0) {
+        const current = await this.queries.findById(requestId, manager);
+        throw invalidState(current?.status, t.to);
+      }
+      await t.alsoInTransaction?.(manager, request);
+    });
+    const dto = await this.detail(user, requestId);
+    this.emit(t.event, dto, user.id, t.reason ?? null);
+    return dto;
+  }
+
+  private emit(
+    event: EventClass & { NAME: string },
+    request: MatchingRequestDto,
+    actorId: number,
+    reason: string | null,
+  ): void {
+    this.events.emit(
+      event.NAME,
+      new event(
+        request.id,
+        request.story.id,
+        request.story.title,
+        request.traveler.id,
+        request.guide.userId,
+        actorId,
+        request.chatRoomId,
+        reason,
+      ),
+    );
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  async detail(user: AuthUser, requestId: number): Promise<MatchingRequestDto> {
+    await this.requireParticipant(user, requestId);
+    const [dto] = await this.toDtos([requestId]);
+    if (!dto) throw notFound();
+    return dto;
+  }
+
+  async list(user: AuthUser, query: ListMatchingRequestsQueryDto): Promise<Page<MatchingRequestDto>> {
+    const page = await this.queries.page(
+      { userId: user.id, role: query.role, status: query.status },
+      query.limit,
+      query.cursor,
+    );
+    return { items: await this.toDtos(page.items), nextCursor: page.nextCursor };
+  }
+
+  /** Response shapes for the given ids, in a fixed number of queries whatever the count. */
+  private async toDtos(ids: number[]): Promise<MatchingRequestDto[]> {
+    const requests = await this.queries.findWithPeople(ids);
+    const storyIds = [...new Set(requests.map((r) => r.storyId))];
+    const summaries = await this.stories.summariesByIds(undefined, storyIds);
+    const storyOf = new Map(summaries.map((s) => [s.id, s]));
+    return requests.map((r) => {
+      const story = storyOf.get(r.storyId);
+      const traveler = r.traveler as User;
+      const guideUser = r.guideUser as User;
+      return {
+        id: r.id,
+        status: r.status,
+        story: {
+          id: r.storyId,
+          title: story?.title ?? '',
+          thumbnailUrl: story?.thumbnailUrl ?? null,
+        },
+        traveler: {
+          id: traveler.id,
+          nickname: traveler.nickname,
+          profileImageUrl: traveler.profileImageUrl,
+        },
+        guide: {
+          id: r.guideId,
+          userId: guideUser.id,
+          nickname: guideUser.nickname,
+          profileImageUrl: guideUser.profileImageUrl,
+        },
+        desiredDate: r.desiredDate,
+        desiredTime: r.desiredTime,
+        partySize: r.partySize,
+        message: r.message,
+        rejectReason: r.rejectReason,
+        chatRoomId: r.chatRoomId,
+        createdAt: r.createdAt.toISOString(),
+        respondedAt: r.respondedAt?.toISOString() ?? null,
+        completedAt: r.completedAt?.toISOString() ?? null,
+      };
+    });
+  }
+}

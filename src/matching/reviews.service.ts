@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { AuthUser } from '../common/decorators/current-user.decorator';
+import { DomainException } from '../common/errors/domain.exception';
+import { isUniqueViolation } from '../database/sql';
+import { runInTransaction } from '../database/transaction';
+import { GuidesService } from '../guides/guides.service';
+import type { User } from '../users/entities/user.entity';
+import { CreateReviewDto, ReviewDto } from './dto/review.dto';
+import { Review } from './entities/review.entity';
+import { ReviewCreatedEvent } from './matching.events';
+import { MatchingService } from './matching.service';
+
+function reviewExists(): DomainException {
+  return new DomainException('REVIEW_EXISTS', 'You already reviewed this matching');
+}
+
+/** Reviews of guides by travellers after completed matchings: one per request. */
+@Injectable()
+export class ReviewsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly matching: MatchingService,
+    private readonly guides: GuidesService,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /**
+   * The traveller reviews the guide of a completed request. In one transaction: the guide's
+   * review count goes up, the review is stored (its unique request id makes a second review
+   * fail, also under races: 409 REVIEW_EXISTS), and the average is recomputed from the rows.
+   */
+  async create(user: AuthUser, requestId: number, dto: CreateReviewDto): Promise<ReviewDto> {
+    const request = await this.matching.requireParticipant(user, requestId);
+    if (request.travelerId !== user.id) {
+      throw new DomainException('FORBIDDEN', 'Only the traveller may review the guide');
+    }
+    if (request.status !== 'completed') {
+      throw new DomainException(
+        'MATCHING_INVALID_STATE',
+        `Only completed requests can be reviewed; this one is ${request.status}`,
+        { status: request.status },
+      );
+    }
+    const existing = await this.dataSource
+      .getRepository(Review)
+      .existsBy({ matchingRequestId: requestId });
+    if (existing) throw reviewExists();
+    let reviewId: number;
+    try {
+      reviewId = await runInTransaction(this.dataSource, async (manager) => {
+        await this.guides.countReview(manager, request.guideId);
+        const inserted = await manager.insert(Review, {
+          matchingRequestId: request.id,
+          guideId: request.guideId,
+          travelerId: user.id,
+          rating: dto.rating,
+          content: dto.content ?? '',
+          createdAt: new Date(),
+        });
+        await this.guides.refreshAverageRating(manager, request.guideId);
+        return Number((inserted.identifiers[0] as { id: number }).id);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw reviewExists();
+      throw error;
+    }
+    this.events.emit(
+      ReviewCreatedEvent.NAME,
+      new ReviewCreatedEvent(
+        reviewId,
+        request.id,
+        request.guideId,
+        request.guideUserId,
+        user.id,
+        dto.rating,
+      ),
+    );
+    return this.read(reviewId);
+  }
+
+  private async read(reviewId: number): Promise<ReviewDto> {
+    const review = await this.dataSource
+      .getRepository(Review)
+      .createQueryBuilder('r')
+      .innerJoin('r.traveler', 't')
+      .addSelect(['t.id', 't.nickname', 't.profileImageUrl'])
+      .where('r.id = :reviewId', { reviewId })
+      .getOneOrFail();
+    const traveler = review.traveler as User;
+    return {
+      id: review.id,
+      matchingRequestId: review.matchingRequestId,
+      guideId: review.guideId,
+      rating: review.rating,
+      content: review.content,
+      traveler: {
+        id: traveler.id,
+        nickname: traveler.nickname,
+        profileImageUrl: traveler.profileImageUrl,
+      },
+      createdAt: review.createdAt.toISOString(),
+    };
+  }
+}

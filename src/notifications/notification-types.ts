@@ -1,0 +1,16 @@
+/** Every kind of notification (SPEC §8). */
+export const NOTIFICATION_TYPES = [
+  'MATCHING_REQUESTED',
+  'MATCHING_ACCEPTED',
+  'MATCHING_REJECTED',
+  'MATCHING_CANCELLED',
+  'MATCHING_COMPLETED',
+  'COMMENT_CREATED',
+  'COMMENT_REPLIED',
+  'REVIEW_CREATED',
+  'GUIDE_APPROVED',
+  'GUIDE_REJECTED',
+  'CONTENT_HIDDEN',
+] as const;
+
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];

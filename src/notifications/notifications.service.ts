@@ -1,0 +1,138 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import type { AuthUser } from '../common/decorators/current-user.decorator';
+import { DomainException } from '../common/errors/domain.exception';
+import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
+import { runInTransaction } from '../database/transaction';
+import { ListNotificationsQueryDto, NotificationDto } from './dto/notification.dto';
+import { Notification, NotificationData } from './entities/notification.entity';
+import { NOTIFICATION_PUSH, type NotificationPush } from './notification-push';
+import type { NotificationType } from './notification-types';
+
+const MAX_TITLE = 100;
+const MAX_BODY = 1000;
+
+/** At most `max` characters (code points, as MySQL counts them), so no insert fails on length. */
+function clip(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+function notFound(): DomainException {
+  return new DomainException('NOT_FOUND', 'Notification not found');
+}
+
+/**
+ * A user's notifications: stored first, then pushed to their sockets (`notification:new`).
+ * Every read and change is limited to the caller's own rows; someone else's id is a 404.
+ */
+@Injectable()
+export class NotificationsService {
+  private readonly logger = new Logger(NotificationsService.name);
+
+  constructor(
+    @InjectRepository(Notification) private readonly notifications: Repository<Notification>,
+    private readonly dataSource: DataSource,
+    @Inject(NOTIFICATION_PUSH) private readonly push: NotificationPush,
+  ) {}
+
+  /**
+   * Stores a notification for `userId` and pushes it to the user's channel. The push is best
+   * effort: the row is what counts, a client that missed the push finds it in the list.
+   */
+  async notify(
+    userId: number,
+    type: NotificationType,
+    title: string,
+    body: string,
+    data: NotificationData,
+  ): Promise<NotificationDto> {
+    // through the transaction queue: on SQLite a bare insert would otherwise join (and could
+    // be rolled back with) another request's open transaction on the shared connection
+    const id = await runInTransaction(this.dataSource, async (manager) => {
+      const inserted = await manager.insert(Notification, {
+        userId,
+        type,
+        title: clip(title, MAX_TITLE),
+        body: clip(body, MAX_BODY),
+        data,
+        readAt: null,
+        // set here, not by the column default: SQLite's default has whole seconds only
+        createdAt: new Date(),
+      });
+      return Number((inserted.identifiers[0] as { id: number }).id);
+    });
+    // read back, so the push carries exactly what the list will show (MySQL rounds datetimes)
+    const dto = NotificationDto.from(await this.notifications.findOneByOrFail({ id }));
+    try {
+      this.push.toUser(userId, dto);
+    } catch (error) {
+      this.logger.warn(`push of notification ${id} failed: ${(error as Error).message}`);
+    }
+    return dto;
+  }
+
+  /** Mine, newest first; keyset paging on the id, stable while new ones arrive. */
+  async list(user: AuthUser, query: ListNotificationsQueryDto): Promise<Page<NotificationDto>> {
+    const qb = this.notifications
+      .createQueryBuilder('n')
+      .where('n.user_id = :userId', { userId: user.id });
+    if (query.unreadOnly) qb.andWhere('n.read_at IS NULL');
+    if (query.cursor) {
+      const [id] = decodeCursor(query.cursor, ['id']);
+      qb.andWhere('n.id < :cursorId', { cursorId: id });
+    }
+    const rows = await qb
+      .orderBy('n.id', 'DESC')
+      .limit(query.limit + 1)
+      .getMany();
+    return toPage(rows, query.limit, (n) => [n.id], NotificationDto.from);
+  }
+
+  async unreadCount(user: AuthUser): Promise<number> {
+    return this.notifications
+      .createQueryBuilder('n')
+      .where('n.user_id = :userId AND n.read_at IS NULL', { userId: user.id })
+      .getCount();
+  }
+
+  /**
+   * Marks one of mine read. Idempotent: the conditional update sets `readAt` once, later calls
+   * change nothing. Not mine, or no such id → 404.
+   */
+  async markRead(user: AuthUser, id: number): Promise<void> {
+    const changed = await runInTransaction(this.dataSource, async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(Notification)
+        .set({ readAt: new Date() })
+        .where('id = :id AND user_id = :userId AND read_at IS NULL', { id, userId: user.id })
+        .updateEntity(false)
+        .execute();
+      return (result.affected ?? 0) > 0;
+    });
+    if (changed) return;
+    if (!(await this.notifications.existsBy({ id, userId: user.id }))) throw notFound();
+  }
+
+  /** Marks every unread one of mine read; those read before keep their `readAt`. */
+  async markAllRead(user: AuthUser): Promise<void> {
+    await runInTransaction(this.dataSource, async (manager) => {
+      await manager
+        .createQueryBuilder()
+        .update(Notification)
+        .set({ readAt: new Date() })
+        .where('user_id = :userId AND read_at IS NULL', { userId: user.id })
+        .updateEntity(false)
+        .execute();
+    });
+  }
+
+  /** A withdrawn user's notifications go with their personal data. */
+  async removeAllOf(userId: number): Promise<void> {
+    await runInTransaction(this.dataSource, async (manager) => {
+      await manager.delete(Notification, { userId });
+    });
+  }
+}
