@@ -1,4 +1,5 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { IsNull } from 'typeorm';
 import { Region } from '../src/regions/entities/region.entity';
 import {
   MatchingAcceptedEvent,
@@ -13,6 +14,7 @@ import { ContentHiddenEvent } from '../src/notifications/notification.events';
 import { NotificationsListener } from '../src/notifications/notifications.listener';
 import { NotificationsService } from '../src/notifications/notifications.service';
 import { approvedGuide, GuideFixture, storyOf } from './support/fixtures';
+import { nextEvent, record, SocketPool } from './support/sockets';
 import { createTestApp, TestApp } from './support/test-app';
 import { expectError, signIn, SignedIn, uniqueKakaoId } from './support/users';
 
@@ -109,7 +111,7 @@ describe('notifications', () => {
       notTo: () => SignedIn;
       type: string;
       bodyHas: string[];
-      data: Record<string, unknown>;
+      data: Record<string, unknown> | (() => Record<string, unknown>);
     }[] = [
       {
         name: 'matching.requested → the guide',
@@ -205,7 +207,7 @@ describe('notifications', () => {
         notTo: () => traveller,
         type: 'REVIEW_CREATED',
         bodyHas: ['traveller-lee', '5'],
-        data: { reviewId: 61, requestId: 501, guideId: guide.guideId },
+        data: () => ({ reviewId: 61, requestId: 501, guideId: guide.guideId }),
       },
       {
         name: 'content.hidden → the author, with the reason',
@@ -229,7 +231,8 @@ describe('notifications', () => {
         await emit(name, payload);
         const got = await rowsOf(c.to().id, since);
         expect(got).toHaveLength(1);
-        expect(got[0]).toMatchObject({ type: c.type, data: c.data, readAt: null });
+        const data = typeof c.data === 'function' ? c.data() : c.data;
+        expect(got[0]).toMatchObject({ type: c.type, data, readAt: null });
         for (const text of c.bodyHas) expect(got[0].body).toContain(text);
         expect(got[0].title.length).toBeGreaterThan(0);
         expect(await rowsOf(c.notTo().id, since)).toEqual([]);
@@ -377,6 +380,39 @@ describe('notifications', () => {
     });
   });
 
+  describe('a whole matching through the matching API', () => {
+    it('request, accept, complete, review: each step notifies the other side once', async () => {
+      const story = await storyOf(t, guide, { title: '성산 일출 트레킹' });
+      const since = await lastId();
+      const desiredDate = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+      const created = await t
+        .http()
+        .post('/api/v1/matching-requests')
+        .set(traveller.auth)
+        .send({ storyId: story.id, desiredDate, partySize: 2, message: '두 명이에요' })
+        .expect(201);
+      const requestId = created.body.id as number;
+      const step = (who: SignedIn, action: string, body?: object) =>
+        t.http().post(`/api/v1/matching-requests/${requestId}/${action}`).set(who.auth).send(body);
+      const accepted = await step(guide, 'accept').expect(200);
+      const chatRoomId = accepted.body.chatRoomId as number;
+      await step(traveller, 'complete').expect(200);
+      const review = await step(traveller, 'review', { rating: 4, content: '좋았어요' }).expect(
+        201,
+      );
+
+      const ids = { requestId, storyId: story.id };
+      expect((await rowsOf(guide.id, since)).map((n) => [n.type, n.data])).toEqual([
+        ['MATCHING_REQUESTED', { ...ids, chatRoomId: null }],
+        ['MATCHING_COMPLETED', { ...ids, chatRoomId }],
+        ['REVIEW_CREATED', { reviewId: review.body.id, requestId, guideId: guide.guideId }],
+      ]);
+      expect((await rowsOf(traveller.id, since)).map((n) => [n.type, n.data])).toEqual([
+        ['MATCHING_ACCEPTED', { ...ids, chatRoomId }],
+      ]);
+    });
+  });
+
   describe('routes', () => {
     let seq = 0;
     async function seed(user: SignedIn, count: number): Promise<NotificationBody[]> {
@@ -441,14 +477,15 @@ describe('notifications', () => {
     });
 
     it('GET refuses bad queries with 400', async () => {
-      for (const query of [
+      const queries: Record<string, string | number>[] = [
         { unreadOnly: 'yes' },
         { limit: 0 },
         { limit: 51 },
         { cursor: 'not-a-cursor' },
         { cursor: Buffer.from('["x"]').toString('base64url') },
         { other: '1' },
-      ]) {
+      ];
+      for (const query of queries) {
         const res = await list(traveller, query).expect(400);
         expectError(res.body, 400, 'VALIDATION_FAILED');
       }
@@ -515,7 +552,7 @@ describe('notifications', () => {
         items: [],
         nextCursor: null,
       });
-      expect(await rows().countBy({ userId: stranger.id, readAt: undefined })).toBe(2);
+      expect(await rows().countBy({ userId: stranger.id, readAt: IsNull() })).toBe(2);
       const strangerCount = await t
         .http()
         .get('/api/v1/notifications/unread-count')
@@ -533,6 +570,43 @@ describe('notifications', () => {
       await t.http().delete('/api/v1/users/me').set(user.auth).expect(204);
       await settled();
       expect(await rows().countBy({ userId: user.id })).toBe(0);
+    });
+  });
+  describe('push', () => {
+    const sockets = new SocketPool();
+    afterEach(() => sockets.closeAll());
+
+    it('a stored notification is pushed as notification:new to that user’s sockets only', async () => {
+      const story = await storyOf(t, guide, { title: '야시장 먹거리 투어' });
+      const guideSocket = await sockets.connect(t.baseUrl, guide.accessToken);
+      const guideOtherDevice = await sockets.connect(t.baseUrl, guide.accessToken);
+      const bystanderSocket = await sockets.connect(t.baseUrl, other.accessToken);
+      const bystanderGot = record<NotificationBody>(bystanderSocket, 'notification:new');
+
+      const pushed = nextEvent<NotificationBody>(guideSocket, 'notification:new');
+      const pushedToOtherDevice = nextEvent<NotificationBody>(guideOtherDevice, 'notification:new');
+      await t
+        .http()
+        .post(`/api/v1/stories/${story.id}/comments`)
+        .set(traveller.auth)
+        .send({ content: '몇 시에 시작해요?' })
+        .expect(201);
+      const received = await pushed;
+      expect(await pushedToOtherDevice).toEqual(received);
+      expect(received).toMatchObject({
+        type: 'COMMENT_CREATED',
+        data: { storyId: story.id },
+        readAt: null,
+      });
+      // exactly what the list shows, stored before it was pushed
+      const listed = await list(guide, { limit: 1 }).expect(200);
+      expect(listed.body.items).toEqual([received]);
+
+      // the bystander's own notification comes after anything that could have leaked to it
+      const own = nextEvent<NotificationBody>(bystanderSocket, 'notification:new');
+      await emit(ContentHiddenEvent.NAME, new ContentHiddenEvent(other.id, 'comment', 77, '스팸'));
+      expect((await own).data).toEqual({ targetType: 'comment', targetId: 77 });
+      expect(bystanderGot.map((n) => n.type)).toEqual(['CONTENT_HIDDEN']);
     });
   });
 });

@@ -58,8 +58,11 @@ describe('platform: errors, request ids, Swagger, CORS, health', () => {
     expect([...tags].sort()).toEqual([
       'admin',
       'auth',
+      'chat',
       'guides',
       'health',
+      'matching',
+      'notifications',
       'regions',
       'stories',
       'users',

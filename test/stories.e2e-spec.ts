@@ -419,13 +419,15 @@ describe('stories', () => {
     });
   });
   describe('hostile input', () => {
-    const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    // a string is sent as the raw JSON text (for numbers JSON.stringify cannot write, like 1e999)
+    const cursor = (value: unknown) =>
+      Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
     it('cursors of the wrong shape or type are 400 on every list, never 500', async () => {
       const story = await storyOf(t, guide);
       const lists: [string, unknown[]][] = [
         ['/api/v1/stories', [['abc'], [1.5], [0], [2 ** 31], [null], [1, 2]]],
-        ['/api/v1/stories?sort=popular', [['abc', 1], [1e999, 1], [1, 'x'], [1]]],
+        ['/api/v1/stories?sort=popular', [['abc', 1], '[1e999,1]', [1, 'x'], [1]]],
         [`/api/v1/stories/${story.id}/comments`, [['abc'], [-1]]],
         [
           '/api/v1/guides',
@@ -442,13 +444,7 @@ describe('stories', () => {
           ],
         ],
         [`/api/v1/guides/${guide.guideId}/stories`, [['abc']]],
-        [
-          '/api/v1/users/me/likes',
-          [
-            ['2020-01-01T00:00:00Z', 1e999],
-            ['yesterday', 1],
-          ],
-        ],
+        ['/api/v1/users/me/likes', ['["2020-01-01T00:00:00Z",1e999]', ['yesterday', 1]]],
         ['/api/v1/users/me/bookmarks', [[1, 1]]],
         ['/api/v1/users/me/stories', [['1']]],
       ];

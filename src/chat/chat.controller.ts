@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -28,7 +38,10 @@ const MessagePage = PageOf(ChatMessageDto);
 @ApiTags('chat')
 @Controller('chat/rooms')
 @Authenticated()
-@ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Not a member of the room (or no such room)' })
+@ApiNotFoundResponse({
+  type: ErrorBodyDto,
+  description: 'Not a member of the room (or no such room)',
+})
 export class ChatController {
   constructor(private readonly chat: ChatService) {}
 
@@ -41,14 +54,20 @@ export class ChatController {
       'newer than my read position.',
   })
   @ApiOkResponse({ type: RoomPage })
-  listRooms(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<Page<ChatRoomDto>> {
+  listRooms(
+    @CurrentUser() user: AuthUser,
+    @Query() query: PageQueryDto,
+  ): Promise<Page<ChatRoomDto>> {
     return this.chat.listRooms(user, query);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One of my chat rooms' })
   @ApiOkResponse({ type: ChatRoomDto })
-  getRoom(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number): Promise<ChatRoomDto> {
+  getRoom(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+  ): Promise<ChatRoomDto> {
     return this.chat.getRoom(user, id);
   }
 

@@ -36,12 +36,37 @@ type AckFn = (response: unknown) => void;
 type Ok = Record<string, unknown>;
 interface SocketData {
   user: AuthUser;
+  /** The event being handled; the next one waits for it (see `handle`). */
+  queue?: Promise<void>;
 }
-type ChatSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
+type ChatSocket = Socket<
+  Record<string, never>,
+  Record<string, never>,
+  Record<string, never>,
+  SocketData
+>;
 
 const validation = createValidationPipe();
 /** Codes after which the socket is closed as well: the account may not be used any more. */
 const ACCOUNT_GONE = new Set(['ACCOUNT_SUSPENDED', 'UNAUTHORIZED']);
+
+/**
+ * Quits a Redis client politely when it is connected, else drops it at once: `quit()` on a
+ * client that never reached Redis would wait for the connection forever.
+ */
+async function closeRedis(client: Redis): Promise<void> {
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.quit().catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000))),
+  ]);
+  clearTimeout(timer);
+  if ((client.status as string) !== 'end') client.disconnect();
+}
 
 /** Validates a socket payload with the same strict rules as REST bodies. */
 async function parse<T extends object>(type: new () => T, payload: unknown): Promise<T> {
@@ -190,13 +215,27 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnApplic
     this.realtime.detach();
     const clients = this.redis;
     this.redis = [];
-    await Promise.all(
-      clients.map((client) => client.quit().catch(() => client.disconnect())),
-    );
+    await Promise.all(clients.map((client) => closeRedis(client)));
   }
 
-  /** Runs one event: re-reads the caller, answers the ack, never throws. */
-  private async handle(
+  /**
+   * Runs one event after the socket's previous ones, so that messages a client sends without
+   * waiting for acks are stored (and delivered) in the order it sent them.
+   */
+  private handle(
+    socket: ChatSocket,
+    ack: AckFn | undefined,
+    work: (user: AuthUser) => Promise<Ok>,
+  ): Promise<void> {
+    const run = (socket.data.queue ?? Promise.resolve()).then(() =>
+      this.runEvent(socket, ack, work),
+    );
+    socket.data.queue = run;
+    return run;
+  }
+
+  /** Re-reads the caller, does the work, answers the ack; never throws. */
+  private async runEvent(
     socket: ChatSocket,
     ack: AckFn | undefined,
     work: (user: AuthUser) => Promise<Ok>,
@@ -261,11 +300,19 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnApplic
   }
 
   private useRedisAdapter(namespace: Namespace, url: string): void {
-    const pub = new Redis(url, { maxRetriesPerRequest: null });
+    const pub = new Redis(url);
     const sub = pub.duplicate();
     for (const client of [pub, sub]) {
       client.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
     }
+    // the adapter publishes without handling failures; while Redis is away a failed publish
+    // must be a logged warning (the message is stored anyway), not an unhandled rejection
+    const publish = pub.publish.bind(pub) as (channel: string, message: string) => Promise<number>;
+    pub.publish = ((channel: string, message: string) => {
+      const result = publish(channel, message);
+      result.catch((error: Error) => this.logger.warn(`Redis publish: ${error.message}`));
+      return result;
+    }) as typeof pub.publish;
     this.redis = [pub, sub];
     // instances that can verify each other's tokens share channels; other deployments on
     // the same Redis (another secret) never see this one's events

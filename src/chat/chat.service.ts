@@ -36,12 +36,6 @@ function roomClosed(): DomainException {
   );
 }
 
-function invalidCursor(): DomainException {
-  return new DomainException('VALIDATION_FAILED', 'cursor is not valid', [
-    { field: 'cursor', errors: ['cursor is not valid'] },
-  ]);
-}
-
 /**
  * Chat rooms of accepted matching requests, their messages and read positions. Both the REST
  * controller and the socket gateway call this service, so both follow one set of rules:
@@ -127,13 +121,9 @@ export class ChatService {
         userId: user.id,
       });
     if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor, 2);
-      const updatedAt = typeof at === 'string' ? new Date(at) : null;
-      if (!updatedAt || Number.isNaN(updatedAt.getTime()) || typeof id !== 'number') {
-        throw invalidCursor();
-      }
+      const [at, id] = decodeCursor(query.cursor, ['date', 'id']);
       qb.andWhere('(r.updated_at < :at OR (r.updated_at = :at AND r.id < :id))', {
-        at: updatedAt,
+        at: new Date(at as string),
         id,
       });
     }
@@ -166,8 +156,7 @@ export class ChatService {
     await this.requireMember(user, roomId);
     const qb = this.messages.createQueryBuilder('m').where('m.room_id = :roomId', { roomId });
     if (query.cursor) {
-      const [id] = decodeCursor(query.cursor, 1);
-      if (typeof id !== 'number') throw invalidCursor();
+      const [id] = decodeCursor(query.cursor, ['id']);
       qb.andWhere('m.id < :before', { before: id });
     }
     const rows = await qb
@@ -233,10 +222,13 @@ export class ChatService {
       }
       throw error;
     }
-    const message = ChatMessageDto.from(
-      await this.messages.findOneByOrFail({ id: messageId }),
+    const message = ChatMessageDto.from(await this.messages.findOneByOrFail({ id: messageId }));
+    this.realtime.emitToRoom(
+      roomId,
+      'message:new',
+      message,
+      exceptSocketId ? [exceptSocketId] : [],
     );
-    this.realtime.emitToRoom(roomId, 'message:new', message, exceptSocketId ? [exceptSocketId] : []);
     return { message, created: true };
   }
 
@@ -265,12 +257,9 @@ export class ChatService {
       return (result.affected ?? 0) > 0;
     });
     if (moved) {
-      this.realtime.emitToRoom(
-        roomId,
-        'message:read',
-        { roomId, userId: user.id, messageId },
-        [userChannel(user.id)],
-      );
+      this.realtime.emitToRoom(roomId, 'message:read', { roomId, userId: user.id, messageId }, [
+        userChannel(user.id),
+      ]);
     }
     const member = await this.members.findOneByOrFail({ roomId, userId: user.id });
     const unread = await this.unreadCounts(user.id, [roomId]);

@@ -152,7 +152,10 @@ export class MatchingController {
   @Authenticated()
   @ApiOperation({ summary: 'Complete (either participant): accepted → completed' })
   @ApiOkResponse({ type: MatchingRequestDto })
-  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'FORBIDDEN: an admin, not a participant' })
+  @ApiForbiddenResponse({
+    type: ErrorBodyDto,
+    description: 'FORBIDDEN: an admin, not a participant',
+  })
   @ApiNotFoundResponse(NOT_FOUND)
   @ApiConflictResponse(INVALID_STATE)
   complete(

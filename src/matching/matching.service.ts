@@ -34,7 +34,9 @@ import {
 } from './matching.events';
 import { MatchingRepository } from './matching.repository';
 
-type EventClass = new (...args: ConstructorParameters<typeof MatchingRequestedEvent>) => MatchingEvent;
+type EventClass = new (
+  ...args: ConstructorParameters<typeof MatchingRequestedEvent>
+) => MatchingEvent;
 
 /** Who may make a transition: the story's guide, the traveller, or either of them. */
 type Actor = 'guide' | 'traveler' | 'participant';
@@ -180,14 +182,9 @@ export class MatchingService {
       to: 'accepted',
       set: (now) => ({ respondedAt: now }),
       alsoInTransaction: async (manager, request) => {
-        const chatRoomId = await this.chat.openRoomForRequest(manager, {
-          matchingRequestId: request.id,
-          storyId: request.storyId,
-          travelerId: request.travelerId,
-          guideUserId: request.guideUserId,
-        });
-        await manager.update(MatchingRequest, { id: request.id }, { chatRoomId });
-        // the story's own updated_at stays: being matched is no edit of the story
+        // the story row is locked (X) before the room's insert checks its foreign key on it
+        // (S): two accepts on one story then queue instead of deadlocking. Its updated_at
+        // stays: being matched is no edit of the story.
         await manager
           .createQueryBuilder()
           .update(Story)
@@ -195,6 +192,13 @@ export class MatchingService {
           .where('id = :storyId', { storyId: request.storyId })
           .updateEntity(false)
           .execute();
+        const chatRoomId = await this.chat.openRoomForRequest(manager, {
+          matchingRequestId: request.id,
+          storyId: request.storyId,
+          travelerId: request.travelerId,
+          guideUserId: request.guideUserId,
+        });
+        await manager.update(MatchingRequest, { id: request.id }, { chatRoomId });
       },
       event: MatchingAcceptedEvent,
     });
@@ -317,7 +321,10 @@ export class MatchingService {
     return dto;
   }
 
-  async list(user: AuthUser, query: ListMatchingRequestsQueryDto): Promise<Page<MatchingRequestDto>> {
+  async list(
+    user: AuthUser,
+    query: ListMatchingRequestsQueryDto,
+  ): Promise<Page<MatchingRequestDto>> {
     const page = await this.queries.page(
       { userId: user.id, role: query.role, status: query.status },
       query.limit,

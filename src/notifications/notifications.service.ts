@@ -1,14 +1,17 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
+import { RealtimeService } from '../chat/realtime.service';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
 import { runInTransaction } from '../database/transaction';
 import { ListNotificationsQueryDto, NotificationDto } from './dto/notification.dto';
 import { Notification, NotificationData } from './entities/notification.entity';
-import { NOTIFICATION_PUSH, type NotificationPush } from './notification-push';
 import type { NotificationType } from './notification-types';
+
+/** The socket event (namespace `/chat`, the user's channel) that carries a new notification. */
+export const NOTIFICATION_NEW_EVENT = 'notification:new';
 
 const MAX_TITLE = 100;
 const MAX_BODY = 1000;
@@ -34,7 +37,7 @@ export class NotificationsService {
   constructor(
     @InjectRepository(Notification) private readonly notifications: Repository<Notification>,
     private readonly dataSource: DataSource,
-    @Inject(NOTIFICATION_PUSH) private readonly push: NotificationPush,
+    private readonly realtime: RealtimeService,
   ) {}
 
   /**
@@ -66,7 +69,7 @@ export class NotificationsService {
     // read back, so the push carries exactly what the list will show (MySQL rounds datetimes)
     const dto = NotificationDto.from(await this.notifications.findOneByOrFail({ id }));
     try {
-      this.push.toUser(userId, dto);
+      this.realtime.emitToUser(userId, NOTIFICATION_NEW_EVENT, dto);
     } catch (error) {
       this.logger.warn(`push of notification ${id} failed: ${(error as Error).message}`);
     }

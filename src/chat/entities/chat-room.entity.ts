@@ -59,7 +59,7 @@ export class ChatRoom {
   @Column({ name: 'last_message_at', type: 'datetime', precision: 3, nullable: true })
   lastMessageAt: Date | null;
 
-  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 
   /** Set explicitly (millisecond precision on both databases), not by an update trigger. */

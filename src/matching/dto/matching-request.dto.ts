@@ -11,7 +11,7 @@ import {
   ValidateBy,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { Trim } from '../../common/validation/validation';
+import { OptionalNotNull, Trim } from '../../common/validation/validation';
 import { MATCHING_STATUSES, MatchingStatus } from '../entities/matching-request.entity';
 
 const MAX_ID = 2_147_483_647;
@@ -62,13 +62,13 @@ export class CreateMatchingRequestDto {
   desiredDate: string;
 
   @ApiPropertyOptional({ example: '14:30', description: 'HH:mm, 00:00–23:59' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'desiredTime must be HH:mm (00:00–23:59)' })
   desiredTime?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PARTY_SIZE, default: 1 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(MAX_PARTY_SIZE)
@@ -79,7 +79,7 @@ export class CreateMatchingRequestDto {
     default: '',
     description: 'Trimmed first; may be empty or left out',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @Trim()
   @IsString()
   @MaxLength(MAX_MESSAGE_LENGTH)
@@ -91,7 +91,7 @@ export class RejectMatchingRequestDto {
     maxLength: MAX_REJECT_REASON_LENGTH,
     description: 'Shown to the traveller; trimmed, empty means none',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @Trim()
   @IsString()
   @MaxLength(MAX_REJECT_REASON_LENGTH)

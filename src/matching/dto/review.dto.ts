@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { GuideReviewDto } from '../../guides/dto/guide.dto';
-import { Trim } from '../../common/validation/validation';
+import { OptionalNotNull, Trim } from '../../common/validation/validation';
 
 export const MAX_REVIEW_LENGTH = 1000;
 
@@ -17,7 +17,7 @@ export class CreateReviewDto {
     default: '',
     description: 'Trimmed first; may be empty (a rating alone)',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @Trim()
   @IsString()
   @MaxLength(MAX_REVIEW_LENGTH)
