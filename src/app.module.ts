@@ -20,6 +20,7 @@ import { MatchingModule } from './matching/matching.module';
 import { MediaModule } from './media/media.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RegionsModule } from './regions/regions.module';
+import { ReportsModule } from './reports/reports.module';
 import { StoriesModule } from './stories/stories.module';
 import { UsersModule } from './users/users.module';
 
@@ -44,6 +45,7 @@ export class AppModule {
         MatchingModule,
         ChatModule,
         NotificationsModule,
+        ReportsModule,
         AdminModule,
         HealthModule,
       ],

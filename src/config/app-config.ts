@@ -54,6 +54,8 @@ export interface AppConfig {
   swaggerEnabled: boolean;
   uploadDir: string;
   publicBaseUrl: string | null;
+  /** Distinct pending reporters that hide a story until an admin decides. */
+  reportAutoHideThreshold: number;
   media: {
     maxImageBytes: number;
     maxVideoBytes: number;
@@ -153,6 +155,7 @@ const schema = Joi.object({
     .default(200 * 1024 * 1024),
   MAX_IMAGE_PIXELS: Joi.number().integer().min(1).default(40_000_000),
   FFMPEG_PATH: Joi.string().trim().empty(''),
+  REPORT_AUTO_HIDE_THRESHOLD: Joi.number().integer().min(1).max(1000).default(5),
 }).unknown(true);
 
 /** Thrown when the environment does not describe a runnable service. */
@@ -250,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     swaggerEnabled: Boolean(v.SWAGGER_ENABLED),
     uploadDir: String(v.UPLOAD_DIR),
     publicBaseUrl: str('PUBLIC_BASE_URL')?.replace(/\/+$/, '') ?? null,
+    reportAutoHideThreshold: Number(v.REPORT_AUTO_HIDE_THRESHOLD),
     media: {
       maxImageBytes: Number(v.MAX_IMAGE_BYTES),
       maxVideoBytes: Number(v.MAX_VIDEO_BYTES),

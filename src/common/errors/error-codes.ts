@@ -27,6 +27,8 @@ export const ErrorCode = {
   MATCHING_DUPLICATE: HttpStatus.CONFLICT,
   REVIEW_EXISTS: HttpStatus.CONFLICT,
   CHAT_ROOM_CLOSED: HttpStatus.FORBIDDEN,
+
+  REPORT_DUPLICATE: HttpStatus.CONFLICT,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCode;
