@@ -22,6 +22,19 @@ server runs with \`AUTH_DEV_LOGIN=true\`), then press *Authorize* and paste the 
 **Lists** take \`?limit=\` (1–50, default 20) and \`?cursor=\` (the previous page's \`nextCursor\`).
 `;
 
+const ADMIN_TAG_DESCRIPTION = `
+Moderation and back office, for accounts with the role \`admin\` only (others: 403 FORBIDDEN;
+no token: 401). First admins come from \`ADMIN_KAKAO_IDS\` or \`npm run cli -- grant-admin <id>\`.
+Every action writes one entry to \`GET /admin/audit-logs\` (admin, action, target, reason) in the
+same transaction as the action.
+
+Moderation flow: find the account with \`GET /admin/users?q=\`; \`POST /admin/users/{id}/suspend\`
+(revokes its refresh tokens, drops its sockets, the next request is 403 ACCOUNT_SUSPENDED; with
+\`until\` it ends by itself) and \`/unsuspend\`; \`POST /admin/stories/{id}/hide\` (the author is
+notified, CONTENT_HIDDEN) and \`/unhide\`; \`DELETE /admin/comments/{id}\`; reports, guide
+applications and \`GET /admin/stats\` for the dashboard.
+`;
+
 /**
  * Everything the HTTP application needs besides its modules: prefix, validation, security
  * headers, CORS, static media, Swagger, shutdown hooks. main.ts and the tests both use it,
@@ -77,6 +90,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
         .setDescription(SWAGGER_DESCRIPTION)
         .setVersion('1')
         .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+        .addTag('admin', ADMIN_TAG_DESCRIPTION)
         .build(),
     );
     SwaggerModule.setup('docs', app, document, {

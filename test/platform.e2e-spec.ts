@@ -64,6 +64,7 @@ describe('platform: errors, request ids, Swagger, CORS, health', () => {
       'matching',
       'notifications',
       'regions',
+      'reports',
       'stories',
       'users',
     ]);

@@ -1,13 +1,31 @@
 import { Module } from '@nestjs/common';
 import { GuidesModule } from '../guides/guides.module';
+import { ReportsModule } from '../reports/reports.module';
+import { StoriesModule } from '../stories/stories.module';
 import { UsersModule } from '../users/users.module';
 import { AdminAuditLogsController } from './admin-audit-logs.controller';
+import { AdminCommentsController } from './admin-comments.controller';
 import { AdminGuidesController } from './admin-guides.controller';
+import { AdminReportsController } from './admin-reports.controller';
+import { AdminModerationService } from './admin-moderation.service';
+import { AdminStatsController } from './admin-stats.controller';
+import { AdminStatsService } from './admin-stats.service';
+import { AdminStoriesController } from './admin-stories.controller';
 import { AdminUsersController } from './admin-users.controller';
 import { AuditLogModule } from './audit-log.module';
 
 @Module({
-  imports: [UsersModule, GuidesModule, AuditLogModule],
-  controllers: [AdminUsersController, AdminGuidesController, AdminAuditLogsController],
+  imports: [UsersModule, GuidesModule, StoriesModule, AuditLogModule, ReportsModule],
+  controllers: [
+    AdminUsersController,
+    AdminGuidesController,
+    AdminStoriesController,
+    AdminCommentsController,
+    AdminReportsController,
+    AdminStatsController,
+    AdminAuditLogsController,
+  ],
+  providers: [AdminModerationService, AdminStatsService],
+  exports: [AdminModerationService],
 })
 export class AdminModule {}

@@ -37,6 +37,10 @@ export class AuthService {
   }
 
   async refresh(refreshToken: string): Promise<TokenPairDto> {
+    // the account first (SPEC §2: a suspended user's refresh is 403 ACCOUNT_SUSPENDED, even
+    // though suspension also revoked the token), and without rotating anything
+    const ownerId = await this.tokens.ownerOf(refreshToken);
+    if (ownerId !== null) await this.users.authenticate(ownerId);
     const used = await this.tokens.consume(refreshToken);
     const caller = await this.users.authenticate(used.userId);
     const issued = await this.tokens.issue(caller, used.familyId);

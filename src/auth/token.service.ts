@@ -83,6 +83,15 @@ export class TokenService {
     return row;
   }
 
+  /** The user a refresh token was issued to (whatever its state), or null for an unknown one. */
+  async ownerOf(refreshToken: string): Promise<number | null> {
+    const row = await this.tokens.findOne({
+      select: { id: true, userId: true },
+      where: { tokenHash: hashToken(refreshToken) },
+    });
+    return row?.userId ?? null;
+  }
+
   /** The family of a token, when it belongs to `userId`; used by logout. */
   async findFamilyOf(refreshToken: string, userId: number): Promise<string | null> {
     const row = await this.tokens.findOneBy({ tokenHash: hashToken(refreshToken), userId });

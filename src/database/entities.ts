@@ -9,6 +9,7 @@ import { Review } from '../matching/entities/review.entity';
 import { Media } from '../media/entities/media.entity';
 import { Notification } from '../notifications/entities/notification.entity';
 import { Region } from '../regions/entities/region.entity';
+import { Report } from '../reports/entities/report.entity';
 import { Comment } from '../stories/entities/comment.entity';
 import { StoryBookmark } from '../stories/entities/story-bookmark.entity';
 import { StoryLike } from '../stories/entities/story-like.entity';
@@ -37,4 +38,5 @@ export const ENTITIES = [
   ChatRoom,
   ChatRoomMember,
   ChatMessage,
+  Report,
 ];

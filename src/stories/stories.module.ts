@@ -47,6 +47,6 @@ import { StoryUploadGuard } from './story-upload.guard';
     CommentsController,
   ],
   providers: [StoryUploadGuard, StoriesService, ReactionsService, CommentsService],
-  exports: [StoriesService],
+  exports: [StoriesService, CommentsService],
 })
 export class StoriesModule {}

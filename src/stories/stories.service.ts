@@ -22,7 +22,7 @@ import { StoryBookmark } from './entities/story-bookmark.entity';
 import { StoryLike } from './entities/story-like.entity';
 import { StoryTag } from './entities/story-tag.entity';
 import { StoryView } from './entities/story-view.entity';
-import { Story } from './entities/story.entity';
+import { Story, type StoryStatus } from './entities/story.entity';
 import { StoryDeletedEvent } from './stories.events';
 
 export const MAX_MEDIA_PER_STORY = 10;
@@ -171,6 +171,53 @@ export class StoriesService {
       StoryDeletedEvent.NAME,
       new StoryDeletedEvent(storyId, story.userId, user.id, user.role === 'admin'),
     );
+  }
+
+  /**
+   * Moderation: published → hidden, with the reason (null for an automatic hide). A
+   * conditional update, so of two hides at once one wins; null when the story was not
+   * published (already hidden, deleted or unknown). Runs in `manager` when given. No audit
+   * entry and no notification here: the caller records its action and, after commit, emits
+   * ContentHiddenEvent to the returned author.
+   */
+  async hide(
+    input: { storyId: number; reason: string | null },
+    manager?: EntityManager,
+  ): Promise<{ authorId: number } | null> {
+    return this.moveModerated(
+      input.storyId,
+      'published',
+      { status: 'hidden', hiddenReason: input.reason },
+      manager,
+    );
+  }
+
+  /** Moderation: hidden → published (the reason is cleared); null when it was not hidden. */
+  async unhide(
+    input: { storyId: number },
+    manager?: EntityManager,
+  ): Promise<{ authorId: number } | null> {
+    return this.moveModerated(
+      input.storyId,
+      'hidden',
+      { status: 'published', hiddenReason: null },
+      manager,
+    );
+  }
+
+  private async moveModerated(
+    storyId: number,
+    from: StoryStatus,
+    changes: Pick<Story, 'status' | 'hiddenReason'>,
+    manager: EntityManager = this.stories.manager,
+  ): Promise<{ authorId: number } | null> {
+    const result = await manager.update(Story, { id: storyId, status: from }, changes);
+    if ((result.affected ?? 0) === 0) return null;
+    const story = await manager.findOneOrFail(Story, {
+      select: { id: true, userId: true },
+      where: { id: storyId },
+    });
+    return { authorId: story.userId };
   }
 
   async addMedia(

@@ -3,3 +3,14 @@ export class UserWithdrawnEvent {
   static readonly NAME = 'user.withdrawn';
   constructor(readonly userId: number) {}
 }
+
+/**
+ * Emitted after a suspension was committed; the chat gateway disconnects the user's sockets.
+ * `UsersService.suspend` emits it itself only when it runs its own transaction: a caller that
+ * passes its `manager` must emit it after that transaction commits (never inside it, or a
+ * rolled-back suspension would still throw the user out).
+ */
+export class UserSuspendedEvent {
+  static readonly NAME = 'user.suspended';
+  constructor(readonly userId: number) {}
+}

@@ -1,17 +1,27 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, EntityManager, LessThanOrEqual, Repository } from 'typeorm';
+import {
+  Brackets,
+  DataSource,
+  EntityManager,
+  In,
+  IsNull,
+  LessThanOrEqual,
+  Repository,
+} from 'typeorm';
+import { RefreshToken } from '../auth/entities/refresh-token.entity';
 import { Guide } from '../guides/entities/guide.entity';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
 import { isUniqueViolation, likeContains } from '../database/sql';
+import { runInTransaction } from '../database/transaction';
 import { AdminUserDto, MeDto, PublicUserDto } from './dto/user.dto';
 import type { ListUsersQueryDto } from './dto/list-users.query';
 import type { UpdateMeDto } from './dto/update-me.dto';
 import { User, UserRole } from './entities/user.entity';
-import { UserWithdrawnEvent } from './users.events';
+import { UserSuspendedEvent, UserWithdrawnEvent } from './users.events';
 
 /** What a login provider (Kakao, or dev-login) knows about a person. */
 export interface ExternalProfile {
@@ -23,6 +33,14 @@ export interface ExternalProfile {
 
 export const WITHDRAWN_NICKNAME = '탈퇴한 사용자';
 
+export interface SuspendUserInput {
+  userId: number;
+  /** Shown to admins; 1–1000 characters. */
+  reason: string;
+  /** End of a timed suspension (must lie in the future); null: until an admin lifts it. */
+  until: Date | null;
+}
+
 @Injectable()
 export class UsersService {
   constructor(
@@ -30,7 +48,10 @@ export class UsersService {
     // read-only: the guide profile's id and state shown with the account
     @InjectRepository(Guide) private readonly guides: Repository<Guide>,
     private readonly events: EventEmitter2,
+    private readonly dataSource: DataSource,
   ) {}
+
+  private readonly logger = new Logger(UsersService.name);
 
   /**
    * The caller of an authenticated request, read fresh from the database so that a
@@ -157,6 +178,7 @@ export class UsersService {
   }
 
   async list(query: ListUsersQueryDto): Promise<Page<AdminUserDto>> {
+    await this.liftExpiredSuspensions();
     const qb = this.users
       .createQueryBuilder('u')
       .orderBy('u.id', 'DESC')
@@ -172,6 +194,108 @@ export class UsersService {
     }
     const rows = await qb.getMany();
     return toPage(rows, query.limit, (u) => [u.id], AdminUserDto.from);
+  }
+
+  /** One account as admins see it (after a moderation action). */
+  async getForAdmin(userId: number): Promise<AdminUserDto> {
+    const user = await this.users.findOneBy({ id: userId });
+    if (!user || user.status === 'withdrawn') {
+      throw new DomainException('NOT_FOUND', 'User not found');
+    }
+    return AdminUserDto.from(user);
+  }
+
+  /**
+   * Suspends an account (or changes the reason and end of a running suspension): status
+   * `suspended`, and every refresh token revoked, in one transaction — the caller's when
+   * `manager` is given. Access tokens die on their next request, since each request reads the
+   * status (authenticate). Admins cannot be suspended (409 CONFLICT); unknown and withdrawn
+   * users are 404; an `until` that is not in the future is 400. No audit entry here: the
+   * caller records its action.
+   *
+   * Sockets: with `manager`, the CALLER must emit {@link UserSuspendedEvent} after its
+   * transaction commits (see {@link announceSuspension}); without, this method does it.
+   */
+  async suspend(input: SuspendUserInput, manager?: EntityManager): Promise<void> {
+    if (input.until !== null && input.until.getTime() <= Date.now()) {
+      const message = 'until must lie in the future';
+      throw new DomainException('VALIDATION_FAILED', message, [
+        { field: 'until', errors: [message] },
+      ]);
+    }
+    if (!manager) {
+      await runInTransaction(this.dataSource, (own) => this.suspend(input, own));
+      await this.announceSuspension(input.userId);
+      return;
+    }
+    // the column holds whole seconds (MySQL would round, MariaDB cut): rounded up here, so
+    // both store the same and a suspension never ends before the moment asked for
+    const until = input.until && new Date(Math.ceil(input.until.getTime() / 1000) * 1000);
+    // conditional, so a withdrawal or a promotion to admin meanwhile cannot be overwritten
+    const result = await manager.update(
+      User,
+      { id: input.userId, status: In(['active', 'suspended']), role: In(['user', 'guide']) },
+      { status: 'suspended', suspendReason: input.reason, suspendedUntil: until },
+    );
+    if ((result.affected ?? 0) === 0) {
+      const user = await manager.findOneBy(User, { id: input.userId });
+      if (!user || user.status === 'withdrawn') {
+        throw new DomainException('NOT_FOUND', 'User not found');
+      }
+      throw new DomainException('CONFLICT', 'Admins cannot be suspended');
+    }
+    // the auth module's table, written here because it must happen in this transaction (the
+    // auth module depends on this one, so its TokenService cannot be injected here)
+    await manager.update(
+      RefreshToken,
+      { userId: input.userId, revokedAt: IsNull() },
+      { revokedAt: new Date() },
+    );
+  }
+
+  /**
+   * Lifts a suspension (timed or not) at once. 404 for unknown and withdrawn users, 409
+   * CONFLICT when the user is not suspended. Runs in `manager` when given. No audit entry.
+   */
+  async unsuspend(input: { userId: number }, manager?: EntityManager): Promise<void> {
+    const result = await (manager ?? this.users.manager).update(
+      User,
+      { id: input.userId, status: 'suspended' },
+      { status: 'active', suspendReason: null, suspendedUntil: null },
+    );
+    if ((result.affected ?? 0) > 0) return;
+    const user = await (manager ?? this.users.manager).findOneBy(User, { id: input.userId });
+    if (!user || user.status === 'withdrawn') {
+      throw new DomainException('NOT_FOUND', 'User not found');
+    }
+    throw new DomainException('CONFLICT', 'This user is not suspended');
+  }
+
+  /**
+   * Tells the other modules (the chat gateway) that `userId` was suspended, so open sockets
+   * close now. Call it after the suspension's transaction committed. A failing listener is
+   * logged, never thrown: the suspension itself has happened.
+   */
+  async announceSuspension(userId: number): Promise<void> {
+    try {
+      await this.events.emitAsync(UserSuspendedEvent.NAME, new UserSuspendedEvent(userId));
+    } catch (error) {
+      this.logger.error(
+        `user.suspended listeners failed: ${(error as Error).message}`,
+        (error as Error).stack,
+      );
+    }
+  }
+
+  /**
+   * Ends every timed suspension that has run out (authenticate does it for one user on their
+   * next request), so admin lists and counts show the real state.
+   */
+  async liftExpiredSuspensions(): Promise<void> {
+    await this.users.update(
+      { status: 'suspended', suspendedUntil: LessThanOrEqual(new Date()) },
+      { status: 'active', suspendedUntil: null, suspendReason: null },
+    );
   }
 
   /** Makes a user an admin (the `grant-admin` CLI command). */
