@@ -185,13 +185,24 @@ export class MatchingService {
         // the story row is locked (X) before the room's insert checks its foreign key on it
         // (S): two accepts on one story then queue instead of deadlocking. Its updated_at
         // stays: being matched is no edit of the story.
-        await manager
+        const marked = await manager
           .createQueryBuilder()
           .update(Story)
           .set({ isMatched: true, updatedAt: () => 'updated_at' })
-          .where('id = :storyId', { storyId: request.storyId })
+          .where('id = :storyId AND status = :published', {
+            storyId: request.storyId,
+            published: 'published',
+          })
           .updateEntity(false)
           .execute();
+        if (!marked.affected) {
+          // hidden or deleted since the request was made: nothing to meet over (rolls back)
+          throw new DomainException(
+            'MATCHING_INVALID_STATE',
+            'The story is no longer published, so the request cannot be accepted',
+            { status: request.status },
+          );
+        }
         const chatRoomId = await this.chat.openRoomForRequest(manager, {
           matchingRequestId: request.id,
           storyId: request.storyId,

@@ -41,6 +41,8 @@ export interface SuspendUserInput {
   until: Date | null;
 }
 
+const MAX_SUSPENSION_MS = 100 * 365 * 24 * 3600 * 1000;
+
 @Injectable()
 export class UsersService {
   constructor(
@@ -219,6 +221,13 @@ export class UsersService {
   async suspend(input: SuspendUserInput, manager?: EntityManager): Promise<void> {
     if (input.until !== null && input.until.getTime() <= Date.now()) {
       const message = 'until must lie in the future';
+      throw new DomainException('VALIDATION_FAILED', message, [
+        { field: 'until', errors: [message] },
+      ]);
+    }
+    // both databases' datetime ends with year 9999; far-off ends are an indefinite suspension
+    if (input.until !== null && input.until.getTime() > Date.now() + MAX_SUSPENSION_MS) {
+      const message = 'until may lie at most 100 years ahead; leave it out to suspend indefinitely';
       throw new DomainException('VALIDATION_FAILED', message, [
         { field: 'until', errors: [message] },
       ]);

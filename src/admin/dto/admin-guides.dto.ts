@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { Trim } from '../../common/validation/validation';
+import { CharLength, Trim } from '../../common/validation/validation';
 import { GUIDE_STATUSES, GuideStatus } from '../../guides/entities/guide.entity';
 
 export class ListAdminGuidesQueryDto extends PageQueryDto {
@@ -20,6 +20,6 @@ export class GuideDecisionReasonDto {
   @ApiProperty({ minLength: 1, maxLength: 1000, example: 'The introduction is too vague.' })
   @Trim()
   @IsString()
-  @Length(1, 1000)
+  @CharLength(1, 1000)
   reason: string;
 }

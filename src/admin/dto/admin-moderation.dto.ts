@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsString, Length, Matches } from 'class-validator';
-import { OptionalNotNull, Trim } from '../../common/validation/validation';
+import { IsISO8601, IsString, Matches } from 'class-validator';
+import { CharLength, OptionalNotNull, Trim } from '../../common/validation/validation';
 import { STORY_STATUSES, StoryStatus } from '../../stories/entities/story.entity';
 
 /** A date-time with a zone (`Z` or `±hh:mm`); a bare date or a local time is ambiguous. */
@@ -16,7 +16,7 @@ export class SuspendUserDto {
   })
   @Trim()
   @IsString()
-  @Length(1, 1000)
+  @CharLength(1, 1000)
   reason: string;
 
   @ApiPropertyOptional({
@@ -46,7 +46,7 @@ export class HideStoryDto {
   })
   @Trim()
   @IsString()
-  @Length(1, 1000)
+  @CharLength(1, 1000)
   reason: string;
 }
 

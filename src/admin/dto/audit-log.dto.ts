@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type as TransformType } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { Trim } from '../../common/validation/validation';
+import { MaxChars, Trim } from '../../common/validation/validation';
 import type { AuditLog } from '../entities/audit-log.entity';
 
 export class AuditLogDto {
@@ -34,7 +34,7 @@ export class ListAuditLogsQueryDto extends PageQueryDto {
   @IsOptional()
   @Trim()
   @IsString()
-  @MaxLength(64)
+  @MaxChars(64)
   @Matches(/^[a-z_]+\.[a-z_]+$/, { message: 'action must look like guide.approve' })
   action?: string;
 
@@ -42,7 +42,7 @@ export class ListAuditLogsQueryDto extends PageQueryDto {
   @IsOptional()
   @Trim()
   @IsString()
-  @MaxLength(32)
+  @MaxChars(32)
   targetType?: string;
 
   @ApiPropertyOptional()

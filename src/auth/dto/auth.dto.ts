@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { Trim } from '../../common/validation/validation';
+import { IsNotEmpty, IsString, Matches } from 'class-validator';
+import { CharLength, MaxChars, Trim } from '../../common/validation/validation';
 import { MeDto } from '../../users/dto/user.dto';
 
 export class KakaoLoginDto {
@@ -9,7 +9,7 @@ export class KakaoLoginDto {
   @Trim()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(4096)
+  @MaxChars(4096)
   accessToken: string;
 }
 
@@ -17,7 +17,7 @@ export class RefreshTokenDto {
   @ApiProperty()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(256)
+  @MaxChars(256)
   refreshToken: string;
 }
 
@@ -36,7 +36,7 @@ export class DevLoginDto {
   @ApiProperty({ minLength: 2, maxLength: 20, example: 'QA 여행자' })
   @Trim()
   @IsString()
-  @Length(2, 20)
+  @CharLength(2, 20)
   nickname: string;
 }
 

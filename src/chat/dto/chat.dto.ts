@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { Trim } from '../../common/validation/validation';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { CharLength, Trim } from '../../common/validation/validation';
 import {
   CHAT_MESSAGE_TYPES,
   type ChatMessage,
@@ -16,7 +16,7 @@ export class SendMessageDto {
   @ApiProperty({ minLength: 1, maxLength: MAX_MESSAGE_LENGTH, description: 'Trimmed first' })
   @Trim()
   @IsString()
-  @Length(1, MAX_MESSAGE_LENGTH)
+  @CharLength(1, MAX_MESSAGE_LENGTH)
   content: string;
 
   @ApiPropertyOptional({
@@ -27,7 +27,7 @@ export class SendMessageDto {
   })
   @IsOptional()
   @IsString()
-  @Length(1, MAX_CLIENT_MESSAGE_ID_LENGTH)
+  @CharLength(1, MAX_CLIENT_MESSAGE_ID_LENGTH)
   clientMessageId?: string;
 }
 

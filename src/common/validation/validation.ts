@@ -1,6 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { ValidateIf } from 'class-validator';
+import { ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
 import { DomainException } from '../errors/domain.exception';
 
 export interface FieldError {
@@ -22,8 +22,39 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
  * Strict validation for every body, query and param DTO: unknown fields are refused, types
  * are converted only where a DTO says so, and failures list each field with its problems.
  */
+/** Deeper JSON than any DTO of the API has; deeper input is refused before it is walked. */
+export const MAX_INPUT_DEPTH = 32;
+
+/** True when `value` nests objects/arrays deeper than `max` levels (checked without recursion). */
+export function nestedTooDeep(value: unknown, max = MAX_INPUT_DEPTH): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * The global pipe: class-transformer and class-validator walk nested input recursively, so a
+ * body nested thousands of levels deep (small in bytes) would overflow the stack; it is a 400.
+ */
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (nestedTooDeep(value)) {
+      throw new DomainException(
+        'VALIDATION_FAILED',
+        `Input is nested more than ${MAX_INPUT_DEPTH} levels deep`,
+      );
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
@@ -51,3 +82,33 @@ export const Trim = () =>
  */
 export const OptionalNotNull = () =>
   ValidateIf((_object: object, value: unknown) => value !== undefined);
+
+/** Length in Unicode code points: what a MySQL `varchar(n)` counts (validator.js does not). */
+function codePoints(value: string): number {
+  return [...value].length;
+}
+
+/**
+ * Like class-validator's `@Length`, but counting code points as MySQL does, so an emoji with a
+ * variation selector (two code points) cannot slip past the check and overflow the column.
+ */
+export function CharLength(min: number, max: number, options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'charLength',
+      constraints: [min, max],
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && codePoints(value) >= min && codePoints(value) <= max,
+        defaultMessage: (args) =>
+          min > 0
+            ? `${args?.property} must be ${min} to ${max} characters long`
+            : `${args?.property} must be at most ${max} characters long`,
+      },
+    },
+    options,
+  );
+}
+
+/** `@MaxLength` counted in code points (see {@link CharLength}). */
+export const MaxChars = (max: number, options?: ValidationOptions) => CharLength(0, max, options);

@@ -8,12 +8,10 @@ import {
   IsIn,
   IsInt,
   IsString,
-  Length,
   Max,
-  MaxLength,
   Min,
 } from 'class-validator';
-import { OptionalNotNull, Trim } from '../../common/validation/validation';
+import { CharLength, MaxChars, OptionalNotNull, Trim } from '../../common/validation/validation';
 import { ISO_639_1_CODES } from '../languages';
 
 const TrimEach = () =>
@@ -30,7 +28,7 @@ export class ApplyGuideDto {
   })
   @Trim()
   @IsString()
-  @Length(10, 2000)
+  @CharLength(10, 2000)
   introduction: string;
 
   @ApiProperty({
@@ -66,7 +64,7 @@ export class ApplyGuideDto {
   @OptionalNotNull()
   @Trim()
   @IsString()
-  @MaxLength(1000)
+  @MaxChars(1000)
   career?: string;
 }
 

@@ -1,17 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateBy,
-} from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { OptionalNotNull, Trim } from '../../common/validation/validation';
+import { MaxChars, OptionalNotNull, Trim } from '../../common/validation/validation';
 import { MATCHING_STATUSES, MatchingStatus } from '../entities/matching-request.entity';
 
 const MAX_ID = 2_147_483_647;
@@ -82,7 +72,7 @@ export class CreateMatchingRequestDto {
   @OptionalNotNull()
   @Trim()
   @IsString()
-  @MaxLength(MAX_MESSAGE_LENGTH)
+  @MaxChars(MAX_MESSAGE_LENGTH)
   message?: string;
 }
 
@@ -94,7 +84,7 @@ export class RejectMatchingRequestDto {
   @OptionalNotNull()
   @Trim()
   @IsString()
-  @MaxLength(MAX_REJECT_REASON_LENGTH)
+  @MaxChars(MAX_REJECT_REASON_LENGTH)
   reason?: string;
 }
 

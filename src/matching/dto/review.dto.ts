@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Max, Min } from 'class-validator';
 import { GuideReviewDto } from '../../guides/dto/guide.dto';
-import { OptionalNotNull, Trim } from '../../common/validation/validation';
+import { MaxChars, OptionalNotNull, Trim } from '../../common/validation/validation';
 
 export const MAX_REVIEW_LENGTH = 1000;
 
@@ -20,7 +20,7 @@ export class CreateReviewDto {
   @OptionalNotNull()
   @Trim()
   @IsString()
-  @MaxLength(MAX_REVIEW_LENGTH)
+  @MaxChars(MAX_REVIEW_LENGTH)
   content?: string;
 }
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { OptionalNotNull, Trim } from '../../common/validation/validation';
+import { CharLength, OptionalNotNull, Trim } from '../../common/validation/validation';
 import {
   MAX_REPORT_TEXT_LENGTH,
   Report,
@@ -39,7 +39,7 @@ export class CreateReportDto {
   @OptionalNotNull()
   @Trim()
   @IsString()
-  @Length(0, MAX_REPORT_TEXT_LENGTH)
+  @CharLength(0, MAX_REPORT_TEXT_LENGTH)
   detail?: string;
 }
 
@@ -95,7 +95,7 @@ export class ResolveReportDto {
   @OptionalNotNull()
   @Trim()
   @IsString()
-  @Length(0, MAX_REPORT_TEXT_LENGTH)
+  @CharLength(0, MAX_REPORT_TEXT_LENGTH)
   note?: string;
 }
 

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { OptionalNotNull, Trim } from '../../common/validation/validation';
+import { CharLength, OptionalNotNull, Trim } from '../../common/validation/validation';
 import type { User } from '../../users/entities/user.entity';
 import type { Comment } from '../entities/comment.entity';
 
@@ -13,7 +13,7 @@ export class CreateCommentDto {
   @ApiProperty({ minLength: 1, maxLength: MAX_COMMENT_LENGTH, description: 'Trimmed first' })
   @Trim()
   @IsString()
-  @Length(1, MAX_COMMENT_LENGTH)
+  @CharLength(1, MAX_COMMENT_LENGTH)
   content: string;
 
   @ApiPropertyOptional({
@@ -32,7 +32,7 @@ export class UpdateCommentDto {
   @ApiProperty({ minLength: 1, maxLength: MAX_COMMENT_LENGTH, description: 'Trimmed first' })
   @Trim()
   @IsString()
-  @Length(1, MAX_COMMENT_LENGTH)
+  @CharLength(1, MAX_COMMENT_LENGTH)
   content: string;
 }
 

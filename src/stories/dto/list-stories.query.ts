@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { Trim } from '../../common/validation/validation';
+import { CharLength, Trim } from '../../common/validation/validation';
 import { STORY_CATEGORIES, StoryCategory } from '../entities/story.entity';
 import { STORY_SORTS, StorySort } from './story-input.dto';
 
@@ -30,14 +30,14 @@ export class ListStoriesQueryDto extends PageQueryDto {
   @IsOptional()
   @Trim()
   @IsString()
-  @Length(1, 20)
+  @CharLength(1, 20)
   tag?: string;
 
   @ApiPropertyOptional({ description: 'Search in title, content and tags' })
   @IsOptional()
   @Trim()
   @IsString()
-  @Length(1, 100)
+  @CharLength(1, 100)
   q?: string;
 
   @ApiPropertyOptional({

@@ -8,10 +8,9 @@ import {
   IsInt,
   IsNotEmpty,
   IsString,
-  Length,
   Min,
 } from 'class-validator';
-import { OptionalNotNull, Trim } from '../../common/validation/validation';
+import { CharLength, OptionalNotNull, Trim } from '../../common/validation/validation';
 import { STORY_CATEGORIES, StoryCategory } from '../entities/story.entity';
 
 /**
@@ -40,14 +39,14 @@ export class CreateStoryDto {
   @Trim()
   @IsString()
   @IsNotEmpty()
-  @Length(1, 100)
+  @CharLength(1, 100)
   title: string;
 
   @ApiProperty({ minLength: 1, maxLength: 10000 })
   @Trim()
   @IsString()
   @IsNotEmpty()
-  @Length(1, 10000)
+  @CharLength(1, 10000)
   content: string;
 
   @ApiProperty({ enum: STORY_CATEGORIES })
@@ -71,7 +70,7 @@ export class CreateStoryDto {
   @ArrayMaxSize(10)
   @ArrayUnique()
   @IsString({ each: true })
-  @Length(1, 20, { each: true })
+  @CharLength(1, 20, { each: true })
   tags?: string[];
 }
 

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { Trim } from '../../common/validation/validation';
+import { MaxChars, Trim } from '../../common/validation/validation';
 import { USER_ROLES, USER_STATUSES, UserRole, UserStatus } from '../entities/user.entity';
 
 export class ListUsersQueryDto extends PageQueryDto {
@@ -9,7 +9,7 @@ export class ListUsersQueryDto extends PageQueryDto {
   @IsOptional()
   @Trim()
   @IsString()
-  @MaxLength(40)
+  @MaxChars(40)
   q?: string;
 
   @ApiPropertyOptional({ enum: USER_STATUSES })

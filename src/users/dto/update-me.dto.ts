@@ -1,19 +1,19 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, Length, MaxLength } from 'class-validator';
-import { OptionalNotNull, Trim } from '../../common/validation/validation';
+import { IsString } from 'class-validator';
+import { CharLength, MaxChars, OptionalNotNull, Trim } from '../../common/validation/validation';
 
 export class UpdateMeDto {
   @ApiPropertyOptional({ minLength: 2, maxLength: 20, example: '제주토박이' })
   @OptionalNotNull()
   @Trim()
   @IsString()
-  @Length(2, 20)
+  @CharLength(2, 20)
   nickname?: string;
 
   @ApiPropertyOptional({ maxLength: 500, description: 'Empty string clears it' })
   @OptionalNotNull()
   @Trim()
   @IsString()
-  @MaxLength(500)
+  @MaxChars(500)
   bio?: string;
 }

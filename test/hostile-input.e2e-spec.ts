@@ -1,0 +1,122 @@
+import { approvedGuide, GuideFixture, storyOf } from './support/fixtures';
+import { emitAck, openChatRoom, SocketPool } from './support/sockets';
+import { createTestApp, TestApp } from './support/test-app';
+import { expectError, signIn, SignedIn, uniqueKakaoId } from './support/users';
+
+/** Inputs that once reached the database or the stack unchecked: each must be a clean 4xx. */
+describe('hostile input', () => {
+  const adminKakaoId = uniqueKakaoId();
+  let t: TestApp;
+  let guide: GuideFixture;
+  let traveller: SignedIn;
+  let admin: SignedIn;
+  const sockets = new SocketPool();
+  const inAWeek = () => new Date(Date.now() + 7 * 86400_000).toISOString().slice(0, 10);
+
+  beforeAll(async () => {
+    t = await createTestApp({ ADMIN_KAKAO_IDS: adminKakaoId });
+    guide = await approvedGuide(t);
+    traveller = await signIn(t);
+    admin = await signIn(t, { kakaoId: adminKakaoId });
+  });
+  afterAll(async () => {
+    sockets.closeAll();
+    await t.close();
+  });
+
+  // "❤️" is two code points (U+2764 U+FE0F): MySQL counts both, so must the length checks
+  const heart = '\u2764\uFE0F';
+
+  it('text limits count code points as the database does', async () => {
+    const story = await storyOf(t, guide);
+    const tooLong = await t
+      .http()
+      .post('/api/v1/matching-requests')
+      .set(traveller.auth)
+      .send({ storyId: story.id, desiredDate: inAWeek(), message: heart.repeat(501) });
+    expectError(tooLong.body, 400, 'VALIDATION_FAILED');
+    const fits = await t
+      .http()
+      .post('/api/v1/matching-requests')
+      .set(traveller.auth)
+      .send({ storyId: story.id, desiredDate: inAWeek(), message: heart.repeat(500) })
+      .expect(201);
+    expect(fits.body.message).toBe(heart.repeat(500));
+
+    const room = await openChatRoom(t, { guide });
+    const chat = await t
+      .http()
+      .post(`/api/v1/chat/rooms/${room.roomId}/messages`)
+      .set(room.traveler.auth)
+      .send({ content: heart.repeat(1001) });
+    expectError(chat.body, 400, 'VALIDATION_FAILED');
+    const report = await t
+      .http()
+      .post('/api/v1/reports')
+      .set(traveller.auth)
+      .send({ targetType: 'story', targetId: story.id, reason: 'spam', detail: heart.repeat(501) });
+    expectError(report.body, 400, 'VALIDATION_FAILED');
+    const suspend = await t
+      .http()
+      .post(`/api/v1/admin/users/${traveller.id}/suspend`)
+      .set(admin.auth)
+      .send({ reason: heart.repeat(501) });
+    expectError(suspend.body, 400, 'VALIDATION_FAILED');
+  });
+
+  it('deeply nested JSON is a 400 over REST and a VALIDATION_FAILED ack over the socket', async () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 3000; i++) deep = { a: deep };
+    const res = await t
+      .http()
+      .post('/api/v1/reports')
+      .set(traveller.auth)
+      .send({ targetType: 'user', targetId: guide.id, reason: 'spam', detail: deep });
+    expectError(res.body, 400, 'VALIDATION_FAILED');
+
+    const room = await openChatRoom(t, { guide });
+    const socket = await sockets.connect(t.baseUrl, room.traveler.accessToken);
+    const ack = await emitAck(socket, 'message:send', { roomId: room.roomId, content: deep });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    const fine = await emitAck(socket, 'message:send', {
+      roomId: room.roomId,
+      content: 'still here',
+    });
+    expect(fine.ok).toBe(true);
+  });
+
+  it('a suspension end beyond what the database can hold is refused, not stored wrong', async () => {
+    const target = await signIn(t);
+    for (const until of ['9999-12-31T23:59:59-14:00', '3000-01-01T00:00:00Z']) {
+      const res = await t
+        .http()
+        .post(`/api/v1/admin/users/${target.id}/suspend`)
+        .set(admin.auth)
+        .send({ reason: 'spam', until });
+      expectError(res.body, 400, 'VALIDATION_FAILED');
+    }
+    await t.http().get('/api/v1/users/me').set(target.auth).expect(200);
+  });
+
+  it('a request on a story deleted meanwhile cannot be accepted', async () => {
+    const story = await storyOf(t, guide);
+    const created = await t
+      .http()
+      .post('/api/v1/matching-requests')
+      .set(traveller.auth)
+      .send({ storyId: story.id, desiredDate: inAWeek() })
+      .expect(201);
+    await t.http().delete(`/api/v1/stories/${story.id}`).set(guide.auth).expect(204);
+    const accept = await t
+      .http()
+      .post(`/api/v1/matching-requests/${created.body.id}/accept`)
+      .set(guide.auth);
+    expectError(accept.body, 409, 'MATCHING_INVALID_STATE');
+    const after = await t
+      .http()
+      .get(`/api/v1/matching-requests/${created.body.id}`)
+      .set(traveller.auth)
+      .expect(200);
+    expect(after.body).toMatchObject({ status: 'pending', chatRoomId: null });
+  });
+});
