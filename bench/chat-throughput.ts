@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     rooms.map(async (r) => {
       const [a, b] = await Promise.all([connect(r.traveler), connect(r.guide)]);
       await Promise.all([a, b].map((s) => s.emitWithAck('room:join', { roomId: r.roomId })));
-      return { roomId: r.roomId, sockets: [a, b] };
+      return { roomId: r.roomId, sockets: [a, b], users: [r.traveler, r.guide] };
     }),
   );
   const sockets = pairs.flatMap((p) => p.sockets);
@@ -128,7 +128,14 @@ async function main(): Promise<void> {
   let delivered = 0;
   let failed = 0;
   const latencies: number[] = [];
-  for (const s of sockets) s.on('message:new', () => delivered++);
+  // the room echoes each message to its sender's sockets too: count deliveries at the peer
+  for (const p of pairs) {
+    p.sockets.forEach((s, i) =>
+      s.on('message:new', (m: { senderId: number }) => {
+        if (m.senderId !== p.users[i]) delivered++;
+      }),
+    );
+  }
 
   const start = performance.now();
   const end = start + SECONDS * 1000;

@@ -97,10 +97,13 @@ describe('journey: from a story to a review', () => {
     await send(guidePhone, 'Welcome, see you at the harbour.');
     await send(travellerPhone, 'What should I bring?');
     const last = await send(guidePhone, 'Just a towel.');
-    while (travellerGot.length < 2) await nextEvent(travellerPhone, 'message:new');
+    while (travellerGot.length < 4) await nextEvent(travellerPhone, 'message:new');
     while (guideGot.length < 4) await nextEvent(guideLaptop, 'message:new');
+    // everyone in the room gets every message, the sending socket included
     expect(travellerGot.map((m) => m.content)).toEqual([
+      'Hello!',
       'Welcome, see you at the harbour.',
+      'What should I bring?',
       'Just a towel.',
     ]);
     // the laptop also sees what the guide sent from the phone

@@ -89,9 +89,9 @@ function unauthorized(): DomainException {
  * - Every event re-reads the user, answers in its ack (`{ ok: true, ... }` or
  *   `{ ok: false, error: { code, message } }`) and never throws; a suspended or removed user
  *   gets the error and is disconnected.
- * - `message:new` goes to every socket in the room except the one that sent it (it has the
- *   message in its ack); the sender's other devices get it. `typing` and `message:read` go
- *   to the other member's sockets in the room only.
+ * - `message:new` goes to every socket in the room, the sending one included (it also has
+ *   the message in its ack). `typing` and `message:read` go to the other member's sockets
+ *   in the room only.
  * - With REDIS_URL the namespace runs on the Redis adapter, so rooms, user channels and
  *   disconnects span all instances.
  */
@@ -170,7 +170,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnApplic
     await this.handle(socket, ack, async (user) => {
       const { roomId, ...dto } = await parse(SendMessagePayload, payload);
       await this.rateLimiter.consume(user.id);
-      const { message } = await this.chat.sendMessage(user, roomId, dto, socket.id);
+      const { message } = await this.chat.sendMessage(user, roomId, dto);
       return { message };
     });
   }

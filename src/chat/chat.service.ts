@@ -167,17 +167,13 @@ export class ChatService {
   }
 
   /**
-   * Stores a text message, then pushes `message:new` to the room's sockets (except
-   * `exceptSocketId`, the sending socket, which gets the message in its ack). A retry with
+   * Stores a text message, then pushes `message:new` to every socket in the room (SPEC §7:
+   * everyone, the sending socket and the sender's other devices too; the sender also has it
+   * in the ack, and clients match the two by id or clientMessageId). A retry with
    * the same clientMessageId answers the first message and pushes nothing; racing retries
    * are settled by the unique index.
    */
-  async sendMessage(
-    user: AuthUser,
-    roomId: number,
-    dto: SendMessageDto,
-    exceptSocketId?: string,
-  ): Promise<SentMessage> {
+  async sendMessage(user: AuthUser, roomId: number, dto: SendMessageDto): Promise<SentMessage> {
     const room = await this.requireMember(user, roomId);
     const clientMessageId = dto.clientMessageId ?? null;
     if (clientMessageId !== null) {
@@ -223,12 +219,7 @@ export class ChatService {
       throw error;
     }
     const message = ChatMessageDto.from(await this.messages.findOneByOrFail({ id: messageId }));
-    this.realtime.emitToRoom(
-      roomId,
-      'message:new',
-      message,
-      exceptSocketId ? [exceptSocketId] : [],
-    );
+    this.realtime.emitToRoom(roomId, 'message:new', message);
     return { message, created: true };
   }
 
