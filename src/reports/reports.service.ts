@@ -15,7 +15,8 @@ import { runInTransaction } from '../database/transaction';
 import { ContentHiddenEvent } from '../notifications/notification.events';
 import { Comment } from '../stories/entities/comment.entity';
 import { Story } from '../stories/entities/story.entity';
-import { bumpStoryCounter, lockStory } from '../stories/reactions.service';
+import { lockStory } from '../stories/reactions.service';
+import { CommentsService } from '../stories/comments.service';
 import { StoriesService } from '../stories/stories.service';
 import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
@@ -95,6 +96,7 @@ export class ReportsService {
     @InjectRepository(Story) private readonly stories: Repository<Story>,
     private readonly dataSource: DataSource,
     private readonly storiesService: StoriesService,
+    private readonly commentsService: CommentsService,
     private readonly usersService: UsersService,
     private readonly chat: ChatService,
     private readonly audit: AuditLogService,
@@ -407,7 +409,7 @@ export class ReportsService {
       return;
     }
     if (report.targetType === 'comment' && target.comment) {
-      if (await this.softDeleteComment(manager, target.comment)) {
+      if (await this.commentsService.softDelete(manager, target.comment)) {
         todo.hidden.push(
           new ContentHiddenEvent(target.comment.authorId, 'comment', target.comment.id, note),
         );
@@ -432,34 +434,6 @@ export class ReportsService {
       manager,
     );
     todo.suspendedUserId = target.authorId;
-  }
-
-  /**
-   * The comment soft delete of CommentsService.remove, inside the decision's transaction and
-   * without its own audit entry (the decision writes one): content blanked, counters moved.
-   */
-  private async softDeleteComment(manager: EntityManager, comment: Comment): Promise<boolean> {
-    await lockStory(manager, comment.storyId);
-    const now = new Date();
-    const result = await manager
-      .createQueryBuilder()
-      .update(Comment)
-      .set({ content: '', deletedAt: now, updatedAt: now })
-      .where('id = :id AND deleted_at IS NULL', { id: comment.id })
-      .updateEntity(false)
-      .execute();
-    if (!result.affected) return false;
-    await bumpStoryCounter(manager, comment.storyId, 'comment_count', -1);
-    if (comment.parentId !== null) {
-      await manager
-        .createQueryBuilder()
-        .update(Comment)
-        .set({ replyCount: () => 'reply_count - 1', updatedAt: () => 'updated_at' })
-        .where('id = :parentId', { parentId: comment.parentId })
-        .updateEntity(false)
-        .execute();
-    }
-    return true;
   }
 
   /** The `delete` decision on a story, once its reports are closed. */

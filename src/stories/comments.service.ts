@@ -184,16 +184,7 @@ export class CommentsService {
     const moderated =
       actor.role === 'admin' && comment.authorId !== actor.id && story.userId !== actor.id;
     await runInTransaction(this.dataSource, async (manager) => {
-      await lockStory(manager, comment.storyId);
-      const now = new Date();
-      const result = await manager
-        .createQueryBuilder()
-        .update(Comment)
-        .set({ content: '', deletedAt: now, updatedAt: now })
-        .where('id = :commentId AND deleted_at IS NULL', { commentId })
-        .updateEntity(false)
-        .execute();
-      if ((result.affected ?? 0) === 0) return;
+      if (!(await this.softDelete(manager, comment))) return;
       if (moderated) {
         await this.audit.record(
           {
@@ -205,11 +196,30 @@ export class CommentsService {
           manager,
         );
       }
-      await bumpStoryCounter(manager, comment.storyId, 'comment_count', -1);
-      if (comment.parentId !== null) {
-        await this.bumpReplyCount(manager, comment.parentId, -1, false);
-      }
     });
+  }
+
+  /**
+   * The soft delete itself, inside the caller's transaction and without access checks or an
+   * audit entry (callers own those: `remove`, and report decisions): content blanked, counters
+   * moved once. False when the comment was already deleted (a concurrent delete won).
+   */
+  async softDelete(manager: EntityManager, comment: Comment): Promise<boolean> {
+    await lockStory(manager, comment.storyId);
+    const now = new Date();
+    const result = await manager
+      .createQueryBuilder()
+      .update(Comment)
+      .set({ content: '', deletedAt: now, updatedAt: now })
+      .where('id = :commentId AND deleted_at IS NULL', { commentId: comment.id })
+      .updateEntity(false)
+      .execute();
+    if ((result.affected ?? 0) === 0) return false;
+    await bumpStoryCounter(manager, comment.storyId, 'comment_count', -1);
+    if (comment.parentId !== null) {
+      await this.bumpReplyCount(manager, comment.parentId, -1, false);
+    }
+    return true;
   }
 
   /**
