@@ -1,5 +1,6 @@
 import * as Joi from 'joi';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 
 /** A limit of `limit` hits per `ttlSeconds`, written `10/60` in the environment. */
 export interface RateLimit {
@@ -21,6 +22,11 @@ export interface AppConfig {
         logging: boolean;
       }
     | { type: 'sqlite'; path: string; logging: boolean };
+  /**
+   * Upper bound for one statement and for the wait for a pooled connection; past it the
+   * request answers 503 SERVICE_UNAVAILABLE (SPEC §10).
+   */
+  dbQueryTimeoutMs: number;
   redisUrl: string | null;
   jwt: {
     secret: string;
@@ -50,6 +56,16 @@ export interface AppConfig {
     chat: RateLimit;
   };
   trustProxy: boolean | number | string;
+  http: {
+    /** A request whose headers have not all arrived by then is ended (408). */
+    headersTimeoutMs: number;
+    /** An upload body that sends no byte for this long is ended (408) and its temp file removed. */
+    uploadStallTimeoutMs: number;
+    /** Uploads one user may have running at once (more → 429). */
+    uploadsPerUser: number;
+    /** After SIGTERM, what is still running after this long is cut. */
+    shutdownTimeoutMs: number;
+  };
   corsOrigins: string[];
   swaggerEnabled: boolean;
   uploadDir: string;
@@ -61,8 +77,14 @@ export interface AppConfig {
     maxVideoBytes: number;
     /** Largest image accepted, in pixels (width × height). */
     maxImagePixels: number;
-    /** Explicit ffmpeg binary; null → ffmpeg-static, @ffmpeg-installer/ffmpeg, PATH. */
+    /** Explicit ffmpeg binary; null → ffmpeg-static, then ffmpeg on PATH. */
     ffmpegPath: string | null;
+    /** sharp/ffmpeg runs at once in this process. */
+    concurrency: number;
+    /** Each ffmpeg run is killed after this long. */
+    ffmpegTimeoutMs: number;
+    /** Longer videos are refused (415) from their header. */
+    maxVideoSeconds: number;
   };
 }
 
@@ -93,6 +115,7 @@ const schema = Joi.object({
   SQLITE_PATH: Joi.string().trim().default('./data/storybook.sqlite'),
   DB_MIGRATIONS_RUN: boolean().default(true),
   DB_LOGGING: boolean().default(false),
+  DB_QUERY_TIMEOUT_MS: Joi.number().integer().min(100).max(600_000).default(10_000),
   REDIS_URL: Joi.string()
     .trim()
     .uri({ scheme: ['redis', 'rediss'] })
@@ -138,6 +161,10 @@ const schema = Joi.object({
   RATE_LIMIT_MATCHING: rate().default('10/3600'),
   RATE_LIMIT_CHAT: rate().default('20/10'),
   TRUST_PROXY: Joi.string().trim().empty('').default('false'),
+  HTTP_HEADERS_TIMEOUT_MS: Joi.number().integer().min(100).max(600_000).default(30_000),
+  UPLOAD_STALL_TIMEOUT_MS: Joi.number().integer().min(100).max(600_000).default(30_000),
+  UPLOADS_PER_USER: Joi.number().integer().min(1).max(100).default(3),
+  SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(100).max(600_000).default(15_000),
   CORS_ORIGINS: Joi.string().trim().empty('').default(''),
   SWAGGER_ENABLED: boolean().default(true),
   UPLOAD_DIR: Joi.string().trim().default('./uploads'),
@@ -155,6 +182,14 @@ const schema = Joi.object({
     .default(200 * 1024 * 1024),
   MAX_IMAGE_PIXELS: Joi.number().integer().min(1).default(40_000_000),
   FFMPEG_PATH: Joi.string().trim().empty(''),
+  MEDIA_CONCURRENCY: Joi.number()
+    .empty('')
+    .integer()
+    .min(1)
+    .max(256)
+    .default(() => availableParallelism()),
+  MEDIA_FFMPEG_TIMEOUT_MS: Joi.number().integer().min(100).max(3_600_000).default(20_000),
+  MAX_VIDEO_SECONDS: Joi.number().integer().min(1).max(86_400).default(600),
   REPORT_AUTO_HIDE_THRESHOLD: Joi.number().integer().min(1).max(1000).default(5),
 }).unknown(true);
 
@@ -220,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
           logging,
         }
       : { type: 'sqlite', path: String(v.SQLITE_PATH), logging },
+    dbQueryTimeoutMs: Number(v.DB_QUERY_TIMEOUT_MS),
     redisUrl: str('REDIS_URL'),
     jwt: {
       secret: jwtSecret ?? randomBytes(48).toString('base64url'),
@@ -249,6 +285,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       chat: rateLimit(String(v.RATE_LIMIT_CHAT)),
     },
     trustProxy: trustProxy(String(v.TRUST_PROXY)),
+    http: {
+      headersTimeoutMs: Number(v.HTTP_HEADERS_TIMEOUT_MS),
+      uploadStallTimeoutMs: Number(v.UPLOAD_STALL_TIMEOUT_MS),
+      uploadsPerUser: Number(v.UPLOADS_PER_USER),
+      shutdownTimeoutMs: Number(v.SHUTDOWN_TIMEOUT_MS),
+    },
     corsOrigins: list(String(v.CORS_ORIGINS)),
     swaggerEnabled: Boolean(v.SWAGGER_ENABLED),
     uploadDir: String(v.UPLOAD_DIR),
@@ -259,6 +301,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       maxVideoBytes: Number(v.MAX_VIDEO_BYTES),
       maxImagePixels: Number(v.MAX_IMAGE_PIXELS),
       ffmpegPath: str('FFMPEG_PATH'),
+      concurrency: Number(v.MEDIA_CONCURRENCY),
+      ffmpegTimeoutMs: Number(v.MEDIA_FFMPEG_TIMEOUT_MS),
+      maxVideoSeconds: Number(v.MAX_VIDEO_SECONDS),
     },
   };
 }

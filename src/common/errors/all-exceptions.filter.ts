@@ -20,6 +20,7 @@ interface Resolved {
   code: ErrorCode;
   message: string;
   details?: unknown;
+  retryAfterSeconds?: number;
 }
 
 /** Errors thrown by express middleware (body-parser and friends) carry their own status. */
@@ -74,6 +75,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       path: req.originalUrl?.split('?')[0] ?? req.url,
       timestamp: new Date().toISOString(),
     };
+    if (resolved.retryAfterSeconds !== undefined) {
+      res.setHeader('Retry-After', String(resolved.retryAfterSeconds));
+    }
     res.status(resolved.status).json(body);
   }
 
@@ -84,6 +88,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         code: exception.code,
         message: exception.message,
         details: exception.details,
+        retryAfterSeconds: exception.retryAfterSeconds,
       };
     }
     if (exception instanceof ThrottlerException) {

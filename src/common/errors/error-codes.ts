@@ -8,6 +8,7 @@ export const ErrorCode = {
   FORBIDDEN: HttpStatus.FORBIDDEN,
   ACCOUNT_SUSPENDED: HttpStatus.FORBIDDEN,
   NOT_FOUND: HttpStatus.NOT_FOUND,
+  REQUEST_TIMEOUT: HttpStatus.REQUEST_TIMEOUT,
   CONFLICT: HttpStatus.CONFLICT,
   RATE_LIMITED: HttpStatus.TOO_MANY_REQUESTS,
   PAYLOAD_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
@@ -44,6 +45,8 @@ export function codeForStatus(status: number): ErrorCode {
       return 'FORBIDDEN';
     case 404:
       return 'NOT_FOUND';
+    case 408:
+      return 'REQUEST_TIMEOUT';
     case 409:
       return 'CONFLICT';
     case 413:
