@@ -20,6 +20,7 @@ import { MatchingModule } from './matching/matching.module';
 import { MediaModule } from './media/media.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RegionsModule } from './regions/regions.module';
+import { RealtimeModule } from './realtime/realtime.module';
 import { ReportsModule } from './reports/reports.module';
 import { StoriesModule } from './stories/stories.module';
 import { UsersModule } from './users/users.module';
@@ -36,6 +37,7 @@ export class AppModule {
         DatabaseModule,
         EventEmitterModule.forRoot(),
         ThrottlerModule.forRoot(rateLimitOptions(config)),
+        RealtimeModule,
         AuthModule.forRoot(config),
         UsersModule,
         RegionsModule,

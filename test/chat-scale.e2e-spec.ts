@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { RealtimeService } from '../src/chat/realtime.service';
+import { RealtimeService } from '../src/realtime/realtime.service';
 import { createApp } from '../src/app.setup';
 import { loadConfig } from '../src/config/app-config';
 import {

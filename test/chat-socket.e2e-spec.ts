@@ -1,7 +1,7 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { sign } from 'jsonwebtoken';
 import type { Socket } from 'socket.io-client';
-import { RealtimeService } from '../src/chat/realtime.service';
+import { RealtimeService } from '../src/realtime/realtime.service';
 import { User } from '../src/users/entities/user.entity';
 import { UserWithdrawnEvent } from '../src/users/users.events';
 import {

@@ -30,7 +30,7 @@ import {
   SendMessagePayload,
   TypingPayload,
 } from './dto/chat.dto';
-import { RealtimeService, roomChannel, userChannel } from './realtime.service';
+import { RealtimeService, roomChannel, userChannel } from '../realtime/realtime.service';
 
 type AckFn = (response: unknown) => void;
 type Ok = Record<string, unknown>;

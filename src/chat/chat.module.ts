@@ -10,11 +10,10 @@ import { ChatService } from './chat.service';
 import { ChatMessage } from './entities/chat-message.entity';
 import { ChatRoomMember } from './entities/chat-room-member.entity';
 import { ChatRoom } from './entities/chat-room.entity';
-import { RealtimeService } from './realtime.service';
 
 /**
- * 1:1 chat of accepted matching requests: REST routes, the `/chat` Socket.IO gateway, and
- * the realtime channel other modules push through (`RealtimeService.emitToUser`).
+ * 1:1 chat of accepted matching requests: REST routes and the `/chat` Socket.IO gateway,
+ * which attaches its namespace to the shared RealtimeService.
  */
 @Module({
   imports: [
@@ -23,7 +22,7 @@ import { RealtimeService } from './realtime.service';
     StoriesModule,
   ],
   controllers: [ChatController],
-  providers: [ChatService, RealtimeService, ChatRateLimiter, ChatGateway],
-  exports: [ChatService, RealtimeService],
+  providers: [ChatService, ChatRateLimiter, ChatGateway],
+  exports: [ChatService],
 })
 export class ChatModule {}

@@ -17,7 +17,7 @@ import {
 import { ChatMessage } from './entities/chat-message.entity';
 import { ChatRoomMember } from './entities/chat-room-member.entity';
 import { ChatRoom } from './entities/chat-room.entity';
-import { RealtimeService, userChannel } from './realtime.service';
+import { RealtimeService, userChannel } from '../realtime/realtime.service';
 
 /** What a send did: `created` is false when a retry answered the message stored first. */
 export interface SentMessage {

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ChatModule } from '../chat/chat.module';
 import { StoriesModule } from '../stories/stories.module';
 import { UsersModule } from '../users/users.module';
 import { Notification } from './entities/notification.entity';
@@ -10,10 +9,10 @@ import { NotificationsService } from './notifications.service';
 
 /**
  * Stored notifications and their routes; the listener turns other modules' domain events
- * into notifications, pushed through the chat module's realtime channel.
+ * into notifications, pushed to the user's sockets through RealtimeService.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Notification]), UsersModule, StoriesModule, ChatModule],
+  imports: [TypeOrmModule.forFeature([Notification]), UsersModule, StoriesModule],
   controllers: [NotificationsController],
   providers: [NotificationsService, NotificationsListener],
   exports: [NotificationsService],

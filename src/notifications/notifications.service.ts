@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import { RealtimeService } from '../chat/realtime.service';
+import { RealtimeService } from '../realtime/realtime.service';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
