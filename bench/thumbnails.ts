@@ -18,6 +18,7 @@ import sharp from 'sharp';
 import { loadConfig } from '../src/config/app-config';
 import { extractVideoFrame, probeVideo } from '../src/media/ffmpeg';
 import { LocalDiskStorage, mediaTempDir } from '../src/media/media-storage';
+import { MediaWorkLimiter } from '../src/media/media-work-limiter';
 import { MediaService, THUMBNAIL_BOX } from '../src/media/media.service';
 
 const RUNS = Number(process.argv[2] ?? 7);
@@ -61,8 +62,14 @@ async function main(): Promise<void> {
   Logger.overrideLogger(['error']);
   const root = mkdtempSync(join(tmpdir(), 'thumb-bench-'));
   const config = loadConfig({ UPLOAD_DIR: join(root, 'uploads') });
-  const service = new MediaService(config, new LocalDiskStorage(config));
-  const ffmpeg = service.ffmpegBinary();
+  const service = new MediaService(
+    config,
+    new LocalDiskStorage(config),
+    new MediaWorkLimiter(config),
+  );
+  await service.onModuleInit();
+  const ffmpeg = service.ffmpegInUse()?.path;
+  if (!ffmpeg) throw new Error('no ffmpeg 5.0 or newer found');
   const tempDir = mediaTempDir(config);
   mkdirSync(tempDir, { recursive: true });
 
@@ -129,11 +136,13 @@ async function main(): Promise<void> {
           if (!frame.ok) throw new Error(`no frame: ${frame.detail}`);
         }),
       );
+      // Upload (probe) plus the job (metadata stripped by a remux, frame at 1 s).
       videoIngest.push(
         await time(async () => {
           const [media] = await service.ingest([upload(video)]);
-          if (!media.thumbnailKey) throw new Error('video ingested without thumbnail');
-          keys = [media.storageKey, media.thumbnailKey];
+          const processed = await service.processVideo(media.storageKey);
+          if (!processed.ok || !processed.thumbnailKey) throw new Error('video not processed');
+          keys = [media.storageKey, processed.storageKey, processed.thumbnailKey];
         }),
       );
       sampleRss();

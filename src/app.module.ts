@@ -16,6 +16,7 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { GuidesModule } from './guides/guides.module';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
 import { MatchingModule } from './matching/matching.module';
 import { MediaModule } from './media/media.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -38,6 +39,7 @@ export class AppModule {
         EventEmitterModule.forRoot(),
         ThrottlerModule.forRoot(rateLimitOptions(config)),
         RealtimeModule,
+        JobsModule,
         AuthModule.forRoot(config),
         UsersModule,
         RegionsModule,

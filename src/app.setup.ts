@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { createValidationPipe } from './common/validation/validation';
+import { PUBLIC_MEDIA_KINDS } from './media/media-storage';
 
 export const API_PREFIX = 'api/v1';
 
@@ -73,14 +74,17 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     exclude: [{ path: 'health', method: RequestMethod.GET }],
   });
   app.useGlobalPipes(createValidationPipe());
-  app.useStaticAssets(resolve(config.uploadDir), {
-    prefix: '/uploads/',
-    maxAge: '365d',
-    immutable: true,
-    index: false,
-    dotfiles: 'deny',
-    fallthrough: true,
-  });
+  // only published media: videos still being processed (`incoming/`) keep their metadata
+  for (const kind of PUBLIC_MEDIA_KINDS) {
+    app.useStaticAssets(resolve(config.uploadDir, kind), {
+      prefix: `/uploads/${kind}/`,
+      maxAge: '365d',
+      immutable: true,
+      index: false,
+      dotfiles: 'deny',
+      fallthrough: true,
+    });
+  }
 
   if (config.swaggerEnabled) {
     const document = SwaggerModule.createDocument(

@@ -2,13 +2,14 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditLog } from '../src/admin/entities/audit-log.entity';
 import { Guide } from '../src/guides/entities/guide.entity';
-import { Media } from '../src/media/entities/media.entity';
+import { StoryMedia } from '../src/stories/entities/story-media.entity';
 import { StoryLike } from '../src/stories/entities/story-like.entity';
 import { StoryTag } from '../src/stories/entities/story-tag.entity';
 import { StoryView } from '../src/stories/entities/story-view.entity';
 import { Story } from '../src/stories/entities/story.entity';
 import { approvedGuide, GuideFixture, regionByCode, storyOf } from './support/fixtures';
 import { jpeg, mp4, png } from './support/media';
+import { nextEvent, SocketPool } from './support/sockets';
 import { createTestApp, TestApp } from './support/test-app';
 import { expectError, signIn, SignedIn, uniqueKakaoId } from './support/users';
 
@@ -25,6 +26,9 @@ describe('stories', () => {
     ['stories', 'thumbnails'].flatMap((dir) =>
       existsSync(join(t.uploadDir, dir)) ? readdirSync(join(t.uploadDir, dir)) : [],
     );
+
+  const sockets = new SocketPool();
+  afterEach(() => sockets.closeAll());
 
   beforeAll(async () => {
     t = await createTestApp({ ADMIN_KAKAO_IDS: ADMIN_KAKAO_ID });
@@ -73,8 +77,11 @@ describe('stories', () => {
       expect(row).toMatchObject({ guideId: guide.guideId, userId: guide.id, regionId: region.id });
     });
 
-    it('multipart with a photo and a video: files stored, thumbnails served with long cache', async () => {
+    it('multipart with a photo and a video: photo ready at once, video processed as a job', async () => {
       const region = await regionByCode(t, 'seoul');
+      // the owner's socket hears when the video is done
+      const socket = await sockets.connect(t.baseUrl, guide.accessToken);
+      const ready = nextEvent<Record<string, unknown>>(socket, 'media:ready', 20_000);
       const res = await t
         .http()
         .post('/api/v1/stories')
@@ -92,27 +99,43 @@ describe('stories', () => {
       const [photo, video] = res.body.media;
       expect(photo).toMatchObject({
         type: 'image',
+        status: 'ready',
         mimeType: 'image/png',
         width: 800,
         height: 600,
       });
+      // probed in the request, nothing of it served before the job has run
       expect(video).toMatchObject({
         type: 'video',
+        status: 'processing',
         mimeType: 'video/mp4',
         width: 320,
         height: 240,
+        url: null,
+        thumbnailUrl: null,
       });
       expect(video.durationSec).toBeCloseTo(2, 0);
       expect(res.body.thumbnailUrl).toBe(photo.thumbnailUrl);
-      for (const m of res.body.media) {
+
+      expect(await ready).toEqual({
+        storyId: res.body.id,
+        mediaId: video.id,
+        status: 'ready',
+        thumbnailUrl: expect.stringMatching(/^\/uploads\/thumbnails\/[0-9a-f]{32}\.jpg$/),
+      });
+      const detail = await t.http().get(`/api/v1/stories/${res.body.id}`).expect(200);
+      expect(detail.body.media[1]).toMatchObject({ id: video.id, status: 'ready' });
+      for (const m of detail.body.media) {
         expect(m.url).toMatch(/^\/uploads\/stories\/[0-9a-f]{16,}\.(png|mp4)$/);
         expect(m.thumbnailUrl).toMatch(/^\/uploads\/thumbnails\/[0-9a-f]{16,}\.jpg$/);
         expect(existsSync(fileOf(m.url))).toBe(true);
         expect(existsSync(fileOf(m.thumbnailUrl))).toBe(true);
       }
-      const served = await t.http().get(video.thumbnailUrl).expect(200);
+      const served = await t.http().get(detail.body.media[1].thumbnailUrl).expect(200);
       expect(served.headers['content-type']).toBe('image/jpeg');
       expect(served.headers['cache-control']).toMatch(/max-age=31536000/);
+      // the upload waiting for processing is gone, and was never under a served folder
+      expect(readdirSync(join(t.uploadDir, 'incoming'))).toEqual([]);
     });
 
     it('refuses content that is not a supported media type, storing nothing', async () => {
@@ -341,7 +364,7 @@ describe('stories', () => {
       );
       await t.http().delete(`/api/v1/stories/${id}`).set(guide.auth).expect(204);
       expect(files.some((f: string) => existsSync(f))).toBe(false);
-      expect(await t.dataSource.getRepository(Media).countBy({ storyId: id })).toBe(0);
+      expect(await t.dataSource.getRepository(StoryMedia).countBy({ storyId: id })).toBe(0);
       expect((await t.dataSource.getRepository(Story).findOneByOrFail({ id })).status).toBe(
         'deleted',
       );
@@ -405,7 +428,7 @@ describe('stories', () => {
       expect(detail.body.thumbnailUrl).toBe(added.body.media[1].thumbnailUrl);
       expect(
         (await t.dataSource.getRepository(Story).findOneByOrFail({ id: story.id })).mediaCount,
-      ).toBe(await t.dataSource.getRepository(Media).countBy({ storyId: story.id }));
+      ).toBe(await t.dataSource.getRepository(StoryMedia).countBy({ storyId: story.id }));
     });
 
     it('a withdrawn guide’s stories are unpublished', async () => {

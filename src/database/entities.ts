@@ -6,7 +6,7 @@ import { ChatRoom } from '../chat/entities/chat-room.entity';
 import { Guide } from '../guides/entities/guide.entity';
 import { MatchingRequest } from '../matching/entities/matching-request.entity';
 import { Review } from '../matching/entities/review.entity';
-import { Media } from '../media/entities/media.entity';
+import { StoryMedia } from '../stories/entities/story-media.entity';
 import { Notification } from '../notifications/entities/notification.entity';
 import { Region } from '../regions/entities/region.entity';
 import { Report } from '../reports/entities/report.entity';
@@ -30,7 +30,7 @@ export const ENTITIES = [
   StoryBookmark,
   StoryView,
   Comment,
-  Media,
+  StoryMedia,
   AuditLog,
   MatchingRequest,
   Review,

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import { parseFfmpegInfo, probeVideo, resolveFfmpeg } from './ffmpeg';
+import { ffmpegCandidates, parseFfmpegInfo, parseFfmpegVersion, probeVideo } from './ffmpeg';
 
-describe('resolveFfmpeg', () => {
+describe('ffmpegCandidates', () => {
   const installed = (modules: Record<string, unknown>) => (id: string) => modules[id];
   const files =
     (...present: string[]) =>
@@ -12,69 +11,65 @@ describe('resolveFfmpeg', () => {
     '@ffmpeg-installer/ffmpeg': { path: '/installer/ffmpeg' },
   });
 
-  it('prefers FFMPEG_PATH over every package', () => {
+  it('tries FFMPEG_PATH, then ffmpeg-static, then PATH (never @ffmpeg-installer)', () => {
     expect(
-      resolveFfmpeg({
+      ffmpegCandidates({
         configured: '/opt/ffmpeg',
         tryRequire: everything,
         exists: files('/static/ffmpeg', '/installer/ffmpeg'),
       }),
-    ).toEqual({ path: '/opt/ffmpeg', source: 'FFMPEG_PATH' });
-  });
-
-  it('then ffmpeg-static, when its binary was downloaded', () => {
-    expect(
-      resolveFfmpeg({
-        configured: null,
-        tryRequire: everything,
-        exists: files('/static/ffmpeg', '/installer/ffmpeg'),
-      }),
-    ).toEqual({ path: '/static/ffmpeg', source: 'ffmpeg-static' });
+    ).toEqual([
+      { path: '/opt/ffmpeg', source: 'FFMPEG_PATH' },
+      { path: '/static/ffmpeg', source: 'ffmpeg-static' },
+      { path: 'ffmpeg', source: 'PATH' },
+    ]);
   });
 
   it('skips ffmpeg-static when its binary is missing or the package is absent', () => {
-    const expected = { path: '/installer/ffmpeg', source: '@ffmpeg-installer/ffmpeg' };
+    const pathOnly = [{ path: 'ffmpeg', source: 'PATH' }];
+    expect(ffmpegCandidates({ configured: null, tryRequire: everything, exists: files() })).toEqual(
+      pathOnly,
+    );
     expect(
-      resolveFfmpeg({
-        configured: null,
-        tryRequire: everything,
-        exists: files('/installer/ffmpeg'),
-      }),
-    ).toEqual(expected);
-    expect(
-      resolveFfmpeg({
-        configured: null,
-        tryRequire: installed({ '@ffmpeg-installer/ffmpeg': { path: '/installer/ffmpeg' } }),
-        exists: files('/static/ffmpeg', '/installer/ffmpeg'),
-      }),
-    ).toEqual(expected);
+      ffmpegCandidates({ configured: null, tryRequire: installed({}), exists: () => true }),
+    ).toEqual(pathOnly);
     // ffmpeg-static exports null on platforms it has no binary for.
     expect(
-      resolveFfmpeg({
+      ffmpegCandidates({
         configured: null,
-        tryRequire: installed({
-          'ffmpeg-static': null,
-          '@ffmpeg-installer/ffmpeg': { path: '/installer/ffmpeg' },
-        }),
-        exists: files('/installer/ffmpeg'),
+        tryRequire: installed({ 'ffmpeg-static': null }),
+        exists: () => true,
       }),
-    ).toEqual(expected);
+    ).toEqual(pathOnly);
   });
+});
 
-  it('falls back to ffmpeg on PATH', () => {
-    expect(resolveFfmpeg({ configured: null, tryRequire: everything, exists: files() })).toEqual({
-      path: 'ffmpeg',
-      source: 'PATH',
+describe('parseFfmpegVersion', () => {
+  it('reads release numbers as distributions and static builds print them', () => {
+    expect(parseFfmpegVersion('ffmpeg version 5.1.9-0+deb12u1 Copyright (c) 2000-2026')).toEqual({
+      version: '5.1.9-0+deb12u1',
+      major: 5,
     });
+    expect(parseFfmpegVersion('ffmpeg version n7.1 Copyright')).toMatchObject({ major: 7 });
+    expect(parseFfmpegVersion('ffmpeg version 6.0-static https://johnvansickle.com')).toMatchObject(
+      { major: 6 },
+    );
+    // the @ffmpeg-installer snapshot this project used to ship
     expect(
-      resolveFfmpeg({ configured: null, tryRequire: installed({}), exists: () => true }),
-    ).toEqual({ path: 'ffmpeg', source: 'PATH' });
+      parseFfmpegVersion('ffmpeg version 4.1.3-static\nlibavcodec     58. 42.100 / 58. 42.100'),
+    ).toMatchObject({ major: 4 });
   });
 
-  it('finds a binary that exists in this checkout', () => {
-    const found = resolveFfmpeg({ configured: null });
-    expect(found.source).not.toBe('FFMPEG_PATH');
-    if (found.source !== 'PATH') expect(existsSync(found.path)).toBe(true);
+  it('dates snapshot builds by their libavcodec', () => {
+    const snapshot = (avcodec: number) =>
+      parseFfmpegVersion(
+        `ffmpeg version N-113253-g1234abcd-20240101 Copyright\nlibavcodec     ${avcodec}. 31.102`,
+      );
+    expect(snapshot(58)).toMatchObject({ major: 4 });
+    expect(snapshot(60)).toMatchObject({ major: 6 });
+    expect(snapshot(64)).toMatchObject({ major: 10 });
+    expect(parseFfmpegVersion('ffmpeg version N-1-gabc Copyright')).toBeNull();
+    expect(parseFfmpegVersion('not ffmpeg at all')).toBeNull();
   });
 });
 
@@ -89,7 +84,12 @@ describe('parseFfmpegInfo', () => {
     Stream #0:0(und): Video: h264 (High) (avc1 / 0x31637661), yuv420p, 1920x1080 [SAR 1:1 DAR 16:9], 82 kb/s, 25 fps
     Stream #0:1(und): Audio: aac (LC) (mp4a / 0x6134706D), 44100 Hz, stereo, fltp, 128 kb/s
 At least one output file must be specified`;
-    expect(parseFfmpegInfo(stderr)).toEqual({ width: 1920, height: 1080, durationSec: 62.52 });
+    expect(parseFfmpegInfo(stderr)).toEqual({
+      width: 1920,
+      height: 1080,
+      durationSec: 62.52,
+      fps: 25,
+    });
   });
 
   it('swaps sizes for clips rotated a quarter turn (old and new ffmpeg wording)', () => {
@@ -114,7 +114,26 @@ At least one output file must be specified`;
     const stderr = `Input #0, matroska,webm, from 'x.webm':
   Duration: N/A, start: 0.000000, bitrate: N/A
     Stream #0:0(eng): Video: vp8, yuv420p(progressive), 640x480, SAR 1:1 DAR 4:3, 30 fps (default)`;
-    expect(parseFfmpegInfo(stderr)).toEqual({ width: 640, height: 480, durationSec: null });
+    expect(parseFfmpegInfo(stderr)).toEqual({
+      width: 640,
+      height: 480,
+      durationSec: null,
+      fps: 30,
+    });
+  });
+
+  it('reads the frame rate, in thousands too, and skips cover art', () => {
+    const fast = `${header}
+  Stream #0:0[0x1](und): Video: h264 (Constrained Baseline) (avc1 / 0x31637661), yuv420p(progressive), 3840x2160 [SAR 1:1 DAR 16:9], 157 kb/s, 600 fps, 600 tbr, 19200 tbn (default)`;
+    expect(parseFfmpegInfo(fast)).toMatchObject({ width: 3840, height: 2160, fps: 600 });
+    const thousand = fast.replace('600 fps, 600 tbr', '1k fps, 1k tbr');
+    expect(parseFfmpegInfo(thousand)?.fps).toBe(1000);
+    const onlyBaseRate = fast.replace('600 fps, ', '');
+    expect(parseFfmpegInfo(onlyBaseRate)?.fps).toBe(600);
+    const withCover = `${header}
+  Stream #0:0: Video: mjpeg (Baseline), yuvj420p(pc), 600x600, 90k tbr, 90k tbn (attached pic)
+  Stream #0:1: Video: h264 (High), yuv420p, 1280x720, 30 fps, 30 tbr, 15360 tbn`;
+    expect(parseFfmpegInfo(withCover)).toMatchObject({ width: 1280, height: 720, fps: 30 });
   });
 
   it('answers null when there is no video stream', () => {
@@ -133,7 +152,7 @@ describe('probeVideo', () => {
   });
 
   it('reports a file without video as not-a-video', async () => {
-    const result = await probeVideo(resolveFfmpeg({ configured: null }).path, __filename, 10_000);
+    const result = await probeVideo('ffmpeg', __filename, 10_000);
     expect(result).toMatchObject({ ok: false, reason: 'not-a-video' });
   });
 });

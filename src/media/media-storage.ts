@@ -5,10 +5,17 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { InjectConfig } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 
-/** Where a key lives: originals under `stories/`, thumbnails under `thumbnails/`. */
-export type MediaKeyKind = 'stories' | 'thumbnails';
+/**
+ * Where a key lives: published originals under `stories/`, thumbnails under `thumbnails/`, and
+ * uploads still being processed (videos whose metadata is not stripped yet) under `incoming/`,
+ * which is never served.
+ */
+export type MediaKeyKind = 'stories' | 'thumbnails' | 'incoming';
 
-const KEY = /^(stories|thumbnails)\/[0-9a-f]{32}\.[a-z0-9]{2,5}$/;
+/** The kinds the public `/uploads` route serves. */
+export const PUBLIC_MEDIA_KINDS: readonly MediaKeyKind[] = ['stories', 'thumbnails'];
+
+const KEY = /^(stories|thumbnails|incoming)\/[0-9a-f]{32}\.[a-z0-9]{2,5}$/;
 
 /** A fresh storage key; never derived from anything the client sent. */
 export function newMediaKey(kind: MediaKeyKind, ext: string): string {

@@ -15,11 +15,29 @@ import { join, relative } from 'node:path';
 import sharp, { Sharp } from 'sharp';
 import { DomainException } from '../common/errors/domain.exception';
 import { AppConfig, loadConfig } from '../config/app-config';
-import { resolveFfmpeg } from './ffmpeg';
-import { LocalDiskStorage, mediaTempDir } from './media-storage';
+import { LocalDiskStorage, mediaTempDir, MediaStorage } from './media-storage';
+import { MediaWorkLimiter } from './media-work-limiter';
 import { MediaService, UploadedMediaFile } from './media.service';
+import {
+  describeVideo,
+  mp4At600Fps,
+  mp4Long,
+  mp4TooWide,
+  mp4WithLocation,
+  VIDEO_SECRETS,
+} from '../../test/support/media';
 
-const ffmpeg = resolveFfmpeg({ configured: process.env.FFMPEG_PATH ?? null }).path;
+const ffmpeg = process.env.FFMPEG_PATH || 'ffmpeg';
+
+/** A service as the module makes it, ffmpeg looked up as at start. */
+async function makeService(
+  config: AppConfig,
+  storage: MediaStorage = new LocalDiskStorage(config),
+): Promise<MediaService> {
+  const service = new MediaService(config, storage, new MediaWorkLimiter(config));
+  await service.onModuleInit();
+  return service;
+}
 
 /** Every file under `dir`, relative to it. */
 function filesUnder(dir: string): string[] {
@@ -95,11 +113,11 @@ describe('MediaService (real sharp and ffmpeg)', () => {
 
   afterAll(() => rmSync(sources, { recursive: true, force: true }));
 
-  beforeEach(() => {
+  beforeEach(async () => {
     root = mkdtempSync(join(tmpdir(), 'media-spec-'));
     uploadDir = join(root, 'uploads');
     config = loadConfig({ UPLOAD_DIR: uploadDir, MAX_IMAGE_BYTES: String(200 * 1024) });
-    service = new MediaService(config, new LocalDiskStorage(config));
+    service = await makeService(config);
   });
 
   afterEach(() => rmSync(root, { recursive: true, force: true }));
@@ -122,7 +140,7 @@ describe('MediaService (real sharp and ffmpeg)', () => {
     return error as DomainException;
   }
 
-  it('stores images with upright sizes and stripped, upright thumbnails', async () => {
+  it('stores images upright and without metadata, with upright thumbnails', async () => {
     const files = [
       upload(fixtures.orientedJpeg, 'holiday.JPG'),
       upload(fixtures.png, 'x.png'),
@@ -130,16 +148,29 @@ describe('MediaService (real sharp and ffmpeg)', () => {
     ];
     const media = await service.ingest(files);
 
-    expect(media.map((m) => [m.type, m.mimeType, m.width, m.height, m.durationSec])).toEqual([
-      ['image', 'image/jpeg', 320, 640, null],
-      ['image', 'image/png', 300, 200, null],
-      ['image', 'image/webp', 1000, 500, null],
+    expect(
+      media.map((m) => [m.type, m.status, m.mimeType, m.width, m.height, m.durationSec]),
+    ).toEqual([
+      ['image', 'ready', 'image/jpeg', 320, 640, null],
+      ['image', 'ready', 'image/png', 300, 200, null],
+      ['image', 'ready', 'image/webp', 1000, 500, null],
     ]);
-    expect(media[0].size).toBe(fixtures.orientedJpeg.length);
     expect(media[0].storageKey).toMatch(/^stories\/[0-9a-f]{32}\.jpg$/);
     expect(media[1].storageKey).toMatch(/^stories\/[0-9a-f]{32}\.png$/);
     expect(media[2].storageKey).toMatch(/^stories\/[0-9a-f]{32}\.webp$/);
     for (const m of media) expect(m.thumbnailKey).toMatch(/^thumbnails\/[0-9a-f]{32}\.jpg$/);
+
+    // the stored original: turned upright in its pixels, no EXIF left (camera make included)
+    const stored = join(uploadDir, media[0].storageKey);
+    const original = await sharp(stored).metadata();
+    expect([original.format, original.width, original.height]).toEqual(['jpeg', 320, 640]);
+    expect(original.orientation).toBeUndefined();
+    expect(original.exif).toBeUndefined();
+    expect(readFileSync(stored).includes('TestCam')).toBe(false);
+    // size, width and height describe the stored file
+    expect(media[0].size).toBe(readFileSync(stored).length);
+    const png = await sharp(join(uploadDir, media[1].storageKey)).metadata();
+    expect([png.format, png.width, png.height, png.hasAlpha]).toEqual(['png', 300, 200, true]);
 
     const thumb = await sharp(join(uploadDir, media[0].thumbnailKey as string)).metadata();
     expect(thumb.format).toBe('jpeg');
@@ -153,41 +184,115 @@ describe('MediaService (real sharp and ffmpeg)', () => {
     const pngThumb = await sharp(join(uploadDir, media[1].thumbnailKey as string)).metadata();
     expect([pngThumb.width, pngThumb.height]).toEqual([300, 200]);
 
-    // The original is stored byte for byte; the temp files were moved, not copied.
+    // Only the stored files are left: no upload or temp file stays behind.
     expect(filesUnder(uploadDir)).toEqual(
       media.flatMap((m) => [m.storageKey, m.thumbnailKey as string]).sort(),
     );
     expect(files.every((f) => !existsSync(f.path))).toBe(true);
   });
 
-  it('stores a video with its size, duration and a thumbnail from ffmpeg', async () => {
+  it('keeps an ICC colour profile while dropping the rest', async () => {
+    const withProfile = await sharp(fixtures.noisyJpeg)
+      .withIccProfile('p3')
+      .withExif({ IFD0: { Artist: 'Somebody' } })
+      .toBuffer();
+    const [image] = await service.ingest([upload(withProfile, 'p3.jpg')]);
+
+    const stored = await sharp(join(uploadDir, image.storageKey)).metadata();
+    expect(stored.icc).toBeDefined();
+    expect(stored.exif).toBeUndefined();
+  });
+
+  it('takes a video after reading its header only, then processes it apart', async () => {
     const [video] = await service.ingest([upload(fixtures.mp4, 'clip.mp4')]);
 
-    expect(video).toMatchObject({ type: 'video', mimeType: 'video/mp4', width: 320, height: 240 });
-    expect(video.size).toBe(fixtures.mp4.length);
+    // answered at once: probed, stored where nothing is served, no thumbnail yet
+    expect(video).toMatchObject({
+      type: 'video',
+      status: 'processing',
+      mimeType: 'video/mp4',
+      width: 320,
+      height: 240,
+      thumbnailKey: null,
+    });
     expect(video.durationSec).toBeCloseTo(2, 1);
-    expect(video.storageKey).toMatch(/^stories\/[0-9a-f]{32}\.mp4$/);
-    const thumb = await sharp(join(uploadDir, video.thumbnailKey as string)).metadata();
+    expect(video.storageKey).toMatch(/^incoming\/[0-9a-f]{32}\.mp4$/);
+    expect(filesUnder(uploadDir)).toEqual([video.storageKey]);
+
+    const processed = await service.processVideo(video.storageKey);
+    if (!processed.ok) throw new Error(processed.reason);
+    expect(processed.storageKey).toMatch(/^stories\/[0-9a-f]{32}\.mp4$/);
+    expect([processed.width, processed.height]).toEqual([320, 240]);
+    expect(processed.durationSec).toBeCloseTo(2, 1);
+    expect(processed.size).toBe(readFileSync(join(uploadDir, processed.storageKey)).length);
+    const thumb = await sharp(join(uploadDir, processed.thumbnailKey as string)).metadata();
     expect([thumb.format, thumb.width, thumb.height]).toEqual(['jpeg', 320, 240]);
+    // the upload itself is the caller's to delete, once its row points at the new key
+    expect(filesUnder(uploadDir).sort()).toEqual(
+      [video.storageKey, processed.storageKey, processed.thumbnailKey as string].sort(),
+    );
   });
 
   it('records a rotated clip upright and thumbnails its first frame when shorter than 1 s', async () => {
     const [video] = await service.ingest([upload(fixtures.portraitMp4, 'portrait.mp4')]);
-
     expect([video.width, video.height]).toEqual([240, 320]);
-    expect(video.durationSec).toBeCloseTo(0.5, 1);
-    const thumb = await sharp(join(uploadDir, video.thumbnailKey as string)).metadata();
+
+    const processed = await service.processVideo(video.storageKey);
+    if (!processed.ok) throw new Error(processed.reason);
+    expect([processed.width, processed.height]).toEqual([240, 320]);
+    expect(processed.durationSec).toBeCloseTo(0.5, 1);
+    const thumb = await sharp(join(uploadDir, processed.thumbnailKey as string)).metadata();
     expect([thumb.width, thumb.height]).toEqual([240, 320]);
   });
 
-  it('stores a video without thumbnail when ffmpeg cannot run', async () => {
-    config = loadConfig({ UPLOAD_DIR: uploadDir, FFMPEG_PATH: join(root, 'no-such-ffmpeg') });
-    service = new MediaService(config, new LocalDiskStorage(config));
+  describe('ffmpeg lookup', () => {
+    let fakeDir: string;
+    let path: string | undefined;
 
-    const [video] = await service.ingest([upload(fixtures.mp4, 'clip.mp4')]);
+    /** An ffmpeg that answers `-version` like the 2018 build of @ffmpeg-installer did. */
+    function oldFfmpeg(): string {
+      const fake = join(fakeDir, 'ffmpeg-4.1');
+      writeFileSync(
+        fake,
+        '#!/bin/sh\necho "ffmpeg version 4.1.3-static Copyright (c) 2000-2019"\n' +
+          'echo "libavcodec     58. 42.100 / 58. 42.100"\n',
+        { mode: 0o755 },
+      );
+      return fake;
+    }
 
-    expect(video).toMatchObject({ type: 'video', thumbnailKey: null, width: null });
-    expect(filesUnder(uploadDir)).toEqual([video.storageKey]);
+    beforeEach(() => {
+      fakeDir = mkdtempSync(join(tmpdir(), 'ffmpeg-fake-'));
+      path = process.env.PATH;
+    });
+    afterEach(() => {
+      process.env.PATH = path;
+      rmSync(fakeDir, { recursive: true, force: true });
+    });
+
+    it('passes over an ffmpeg older than 5.0 for the next one in order', async () => {
+      config = loadConfig({ UPLOAD_DIR: uploadDir, FFMPEG_PATH: oldFfmpeg() });
+      service = await makeService(config);
+
+      expect(service.ffmpegInUse()).toMatchObject({ source: 'PATH', version: expect.any(String) });
+      expect(Number(service.ffmpegInUse()?.version.split('.')[0])).toBeGreaterThanOrEqual(5);
+    });
+
+    it('answers 503 for videos (and still takes photos) when no usable ffmpeg exists', async () => {
+      config = loadConfig({ UPLOAD_DIR: uploadDir, FFMPEG_PATH: oldFfmpeg() });
+      process.env.PATH = fakeDir; // no ffmpeg on PATH either
+      service = await makeService(config);
+      process.env.PATH = path;
+      expect(service.ffmpegInUse()).toBeNull();
+
+      const error = await refusal(service.ingest([upload(fixtures.mp4, 'clip.mp4')]));
+      expect(error.getStatus()).toBe(503);
+      expect(error.code).toBe('SERVICE_UNAVAILABLE');
+      expect(error.retryAfterSeconds).toBeGreaterThan(0);
+      expect(filesUnder(uploadDir)).toEqual([]);
+      const [photo] = await service.ingest([upload(fixtures.png, 'x.png')]);
+      expect(photo.status).toBe('ready');
+    });
   });
 
   it('refuses a text file named .jpg with 415 and keeps nothing', async () => {
@@ -240,7 +345,7 @@ describe('MediaService (real sharp and ffmpeg)', () => {
 
   it('refuses an image over the pixel limit with 413', async () => {
     config = loadConfig({ UPLOAD_DIR: uploadDir, MAX_IMAGE_PIXELS: '100000' });
-    service = new MediaService(config, new LocalDiskStorage(config));
+    service = await makeService(config);
 
     const error = await refusal(service.ingest([upload(fixtures.orientedJpeg, 'wide.jpg')]));
 
@@ -270,7 +375,7 @@ describe('MediaService (real sharp and ffmpeg)', () => {
       if (calls === 3) throw new Error('disk full');
       return put(file, key);
     };
-    service = new MediaService(config, storage);
+    service = await makeService(config, storage);
 
     await expect(
       service.ingest([upload(fixtures.png, 'a.png'), upload(fixtures.webp, 'b.webp')]),
@@ -284,14 +389,14 @@ describe('MediaService (real sharp and ffmpeg)', () => {
       upload(fixtures.mp4, 'b.mp4'),
     ]);
     const keys = media.flatMap((m) => [m.storageKey, m.thumbnailKey]);
-    expect(filesUnder(uploadDir)).toHaveLength(4);
+    expect(filesUnder(uploadDir)).toHaveLength(3); // the video has no thumbnail yet
 
     await service.remove([...keys, null]);
     expect(filesUnder(uploadDir)).toEqual([]);
     await expect(service.remove(keys)).resolves.toBeUndefined();
   });
 
-  it('builds public URLs from PUBLIC_BASE_URL, else root-relative', () => {
+  it('builds public URLs from PUBLIC_BASE_URL, else root-relative', async () => {
     expect(service.url('stories/abc.jpg')).toBe('/uploads/stories/abc.jpg');
     expect(service.url(null)).toBeNull();
 
@@ -299,9 +404,145 @@ describe('MediaService (real sharp and ffmpeg)', () => {
       UPLOAD_DIR: uploadDir,
       PUBLIC_BASE_URL: 'https://cdn.example.com/',
     });
-    const other = new MediaService(withBase, new LocalDiskStorage(withBase));
+    const other = await makeService(withBase);
     expect(other.url('thumbnails/abc.jpg')).toBe(
       'https://cdn.example.com/uploads/thumbnails/abc.jpg',
     );
+  });
+
+  it('copies a video without its location, device and other tags, still playing upright', async () => {
+    const [video] = await service.ingest([upload(await mp4WithLocation(), 'phone.mp4')]);
+    const incoming = readFileSync(join(uploadDir, video.storageKey));
+    expect(incoming.includes(VIDEO_SECRETS.location)).toBe(true); // what the phone wrote
+
+    const processed = await service.processVideo(video.storageKey);
+    if (!processed.ok) throw new Error(processed.reason);
+    const file = join(uploadDir, processed.storageKey);
+    const bytes = readFileSync(file);
+    expect(bytes.includes(VIDEO_SECRETS.location)).toBe(false);
+    expect(bytes.includes(VIDEO_SECRETS.make)).toBe(false);
+    expect(bytes.includes('\u00a9xyz', 'latin1')).toBe(false);
+    const described = await describeVideo(file);
+    expect(described).toMatch(/displaymatrix: rotation of -?90/);
+    expect(described).toMatch(/Audio: aac/); // sound kept, not re-encoded
+    expect(described).not.toMatch(/location/i);
+    expect([processed.width, processed.height]).toEqual([240, 320]);
+  });
+
+  describe('bounded work', () => {
+    let bin: string;
+
+    /**
+     * FFMPEG_PATH for these tests: a wrapper around the real ffmpeg that notes, for every
+     * run, its arguments and how many runs were going on when it started.
+     */
+    function countingFfmpeg(): string {
+      bin = mkdtempSync(join(tmpdir(), 'ffmpeg-wrapper-'));
+      const wrapper = join(bin, 'ffmpeg');
+      writeFileSync(
+        wrapper,
+        [
+          '#!/bin/sh',
+          `d="${bin}"`,
+          'mkdir "$d/run.$$"',
+          'echo "$(ls -d "$d"/run.* | wc -l) $*" >> "$d/runs"',
+          `"${ffmpeg}" "$@"`,
+          'rc=$?',
+          'rmdir "$d/run.$$"',
+          'exit $rc',
+          '',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      return wrapper;
+    }
+
+    function runs(): { concurrent: number; args: string }[] {
+      const log = join(bin, 'runs');
+      if (!existsSync(log)) return [];
+      return readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [count, ...args] = line.trim().split(' ');
+          return { concurrent: Number(count), args: args.join(' ') };
+        })
+        .filter((run) => !run.args.includes('-version'));
+    }
+
+    afterEach(() => rmSync(bin, { recursive: true, force: true }));
+
+    it('refuses a 600 fps 4K clip from its header, without decoding a frame', async () => {
+      config = loadConfig({ UPLOAD_DIR: uploadDir, FFMPEG_PATH: countingFfmpeg() });
+      service = await makeService(config);
+
+      const error = await refusal(service.ingest([upload(await mp4At600Fps(), 'fast.mp4')]));
+      expect(error.getStatus()).toBe(415);
+      expect(error.message).toMatch(/600 frames per second; at most 120/);
+      // one run, the header probe (no output file, no frame written)
+      expect(runs()).toHaveLength(1);
+      expect(runs()[0].args).not.toMatch(/-frames:v|image2/);
+      expect(filesUnder(uploadDir)).toEqual([]);
+    });
+
+    it('refuses videos wider than 4096 px and longer than MAX_VIDEO_SECONDS', async () => {
+      config = loadConfig({ UPLOAD_DIR: uploadDir, MAX_VIDEO_SECONDS: '3' });
+      service = await makeService(config);
+
+      const wide = await refusal(service.ingest([upload(await mp4TooWide(), 'wide.mp4')]));
+      expect(wide.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(wide.message).toMatch(/5000×64; videos may be at most 4096 pixels/);
+      const long = await refusal(service.ingest([upload(await mp4Long(5), 'long.mp4')]));
+      expect(long.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(long.message).toMatch(/5 s long; videos may be at most 3 s/);
+      const [short] = await service.ingest([upload(fixtures.mp4, 'ok.mp4')]);
+      expect(short.status).toBe('processing');
+    });
+
+    it('runs at most MEDIA_CONCURRENCY ffmpeg processes at once', async () => {
+      config = loadConfig({
+        UPLOAD_DIR: uploadDir,
+        FFMPEG_PATH: countingFfmpeg(),
+        MEDIA_CONCURRENCY: '1',
+      });
+      service = await makeService(config);
+      const videos = await Promise.all(
+        [1, 2, 3, 4].map((i) => service.ingest([upload(fixtures.mp4, `v${i}.mp4`)])),
+      );
+      const processed = await Promise.all(
+        videos.map(([video]) => service.processVideo(video.storageKey)),
+      );
+
+      expect(processed.every((p) => p.ok)).toBe(true);
+      // 4 probes at upload, then per video: remux, probe, thumbnail
+      expect(runs()).toHaveLength(16);
+      expect(Math.max(...runs().map((r) => r.concurrent))).toBe(1);
+    });
+
+    it('kills an ffmpeg run after MEDIA_FFMPEG_TIMEOUT_MS and reports the video failed', async () => {
+      const [video] = await service.ingest([upload(fixtures.mp4, 'clip.mp4')]);
+      config = loadConfig({
+        UPLOAD_DIR: uploadDir,
+        FFMPEG_PATH: countingFfmpeg(),
+        MEDIA_FFMPEG_TIMEOUT_MS: '100',
+      });
+      // the wrapper sleeps before every run but the version check: the run outlives its bound
+      writeFileSync(
+        join(bin, 'ffmpeg'),
+        `#!/bin/sh\ncase "$*" in *-version*) exec "${ffmpeg}" "$@";; esac\nsleep 5\nexec "${ffmpeg}" "$@"\n`,
+        { mode: 0o755 },
+      );
+      service = await makeService(config);
+
+      const started = Date.now();
+      const processed = await service.processVideo(video.storageKey);
+      expect(processed).toEqual({
+        ok: false,
+        reason: expect.stringMatching(/ffmpeg ran longer than 100 ms/),
+      });
+      expect(Date.now() - started).toBeLessThan(4000);
+      // nothing half-made is left: only the upload, for the caller to keep or delete
+      expect(filesUnder(uploadDir)).toEqual([video.storageKey]);
+    });
   });
 });

@@ -1,50 +1,90 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { fromFile } from 'file-type';
 import type {} from 'multer';
 import { randomBytes } from 'node:crypto';
 import { mkdir, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import sharp from 'sharp';
 import { DomainException } from '../common/errors/domain.exception';
 import type { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
-import type { MediaType } from './entities/media.entity';
-import { extractVideoFrame, probeVideo, resolveFfmpeg, ResolvedFfmpeg, VideoInfo } from './ffmpeg';
+import {
+  extractVideoFrame,
+  findFfmpeg,
+  probeVideo,
+  remuxWithoutMetadata,
+  ResolvedFfmpeg,
+  VideoContainer,
+  VideoInfo,
+} from './ffmpeg';
 import { mediaTempDir, MediaStorage, newMediaKey } from './media-storage';
+import type { MediaStatus, MediaType } from './media-types';
 import { formatBytes } from './media-upload.interceptor';
+import { MediaWorkLimiter } from './media-work-limiter';
 
-/** A file stored by {@link MediaService.ingest}, ready to become a Media row. */
+/** A file stored by {@link MediaService.ingest}, ready to become a media row. */
 export interface IngestedMedia {
   type: MediaType;
-  /** Detected from the content, never the client's claim. */
+  /** `ready` for images; `processing` for videos until {@link MediaService.processVideo}. */
+  status: MediaStatus;
+  /** Of the stored file, detected from the content, never the client's claim. */
   mimeType: string;
   size: number;
   /** Upright dimensions (EXIF orientation / video rotation applied); null when unknown. */
   width: number | null;
   height: number | null;
-  /** Videos only; null for images or when ffmpeg could not tell. */
+  /** Videos only; null for images or when the container does not say. */
   durationSec: number | null;
   storageKey: string;
-  /** Null when no thumbnail could be made (a video ffmpeg could not read a frame of). */
+  /** Null until a video is processed, and when no frame could be read. */
   thumbnailKey: string | null;
 }
+
+/** What {@link MediaService.processVideo} made of a video waiting under `incoming/`. */
+export type ProcessedVideo =
+  | {
+      ok: true;
+      /** The copy without metadata, under `stories/`. */
+      storageKey: string;
+      thumbnailKey: string | null;
+      size: number;
+      width: number | null;
+      height: number | null;
+      durationSec: number | null;
+    }
+  | { ok: false; reason: string };
 
 /** What ingest needs of an uploaded file; `Express.Multer.File` from the interceptor fits. */
 export type UploadedMediaFile = Pick<Express.Multer.File, 'path' | 'originalname'>;
 
-/** Accepted content types by detected MIME type (SPEC §5), with the extension stored. */
-const ACCEPTED: Record<string, { type: MediaType; ext: string; mimeType?: string }> = {
-  'image/jpeg': { type: 'image', ext: 'jpg' },
-  'image/png': { type: 'image', ext: 'png' },
-  'image/webp': { type: 'image', ext: 'webp' },
-  'image/heic': { type: 'image', ext: 'heic' },
-  'image/heif': { type: 'image', ext: 'heif' },
-  'video/mp4': { type: 'video', ext: 'mp4' },
+type ImageFormat = 'jpeg' | 'png' | 'webp';
+
+interface Accepted {
+  type: MediaType;
+  /** The extension (and, for images, the format) the stored file is written in. */
+  ext: string;
+  /** The MIME type of the stored file, when it differs from the detected one. */
+  mimeType?: string;
+  imageFormat?: ImageFormat;
+  container?: VideoContainer;
+}
+
+/** Accepted content types by detected MIME type (SPEC §5), and how each is stored. */
+const ACCEPTED: Record<string, Accepted> = {
+  'image/jpeg': { type: 'image', ext: 'jpg', imageFormat: 'jpeg' },
+  'image/png': { type: 'image', ext: 'png', imageFormat: 'png' },
+  'image/webp': { type: 'image', ext: 'webp', imageFormat: 'webp' },
+  // stored as JPEG: what every client can show, and sharp cannot write HEVC-coded HEIC
+  'image/heic': { type: 'image', ext: 'jpg', mimeType: 'image/jpeg', imageFormat: 'jpeg' },
+  'image/heif': { type: 'image', ext: 'jpg', mimeType: 'image/jpeg', imageFormat: 'jpeg' },
+  'video/mp4': { type: 'video', ext: 'mp4', container: 'mp4' },
   // Apple's M4V brand is an MP4 file.
-  'video/x-m4v': { type: 'video', ext: 'mp4', mimeType: 'video/mp4' },
-  'video/quicktime': { type: 'video', ext: 'mov' },
-  'video/webm': { type: 'video', ext: 'webm' },
+  'video/x-m4v': { type: 'video', ext: 'mp4', mimeType: 'video/mp4', container: 'mp4' },
+  'video/quicktime': { type: 'video', ext: 'mov', container: 'mov' },
+  'video/webm': { type: 'video', ext: 'webm', container: 'webm' },
 };
+
+const CONTAINER_BY_EXT: Record<string, VideoContainer> = { mp4: 'mp4', mov: 'mov', webm: 'webm' };
 
 // libvips keeps recently opened input files open in its cache; uploads are read once and then
 // moved or deleted, so holding their descriptors would only keep deleted files' space in use.
@@ -52,13 +92,16 @@ sharp.cache({ files: 0 });
 
 /** Thumbnails fit inside this square (pixels). */
 export const THUMBNAIL_BOX = 480;
-const FFMPEG_TIMEOUT_MS = 30_000;
+/** Videos wider or taller than this, or faster, are refused from their header (SPEC §5). */
+export const MAX_VIDEO_SIDE = 4096;
+export const MAX_VIDEO_FPS = 120;
 
 interface Prepared {
   file: UploadedMediaFile;
-  type: MediaType;
+  accepted: Accepted;
   mimeType: string;
-  ext: string;
+  /** The file to store: the stripped copy of an image, the upload itself for a video. */
+  storedPath: string;
   size: number;
   width: number | null;
   height: number | null;
@@ -67,24 +110,56 @@ interface Prepared {
 }
 
 /**
- * Validates uploaded files by their content, makes thumbnails and keeps both in
- * {@link MediaStorage}. Knows nothing about stories: callers keep the returned keys in their
- * rows and hand them back to {@link remove}.
+ * Validates uploaded files by their content, strips what the uploader did not mean to
+ * publish, makes thumbnails and keeps the files in {@link MediaStorage}. Knows nothing about
+ * stories: callers keep the returned keys in their rows and hand them back to {@link remove}.
+ *
+ * Every decode of untrusted media runs through {@link MediaWorkLimiter} and ffmpeg runs are
+ * killed after MEDIA_FFMPEG_TIMEOUT_MS.
  */
 @Injectable()
-export class MediaService {
+export class MediaService implements OnModuleInit {
   private readonly logger = new Logger(MediaService.name);
   private ffmpeg: ResolvedFfmpeg | null = null;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly storage: MediaStorage,
+    private readonly limiter: MediaWorkLimiter,
   ) {}
+
+  /** Finds ffmpeg (SPEC §5 order, 5.0 or newer) and says at start which one is used. */
+  async onModuleInit(): Promise<void> {
+    const { found, skipped } = await findFfmpeg({ configured: this.config.media.ffmpegPath });
+    for (const { candidate, reason } of skipped) {
+      if (candidate.source === 'PATH' && found === null && reason.startsWith('cannot run')) {
+        continue; // said below
+      }
+      this.logger.warn(`Not using ffmpeg from ${candidate.source} (${candidate.path}): ${reason}`);
+    }
+    this.ffmpeg = found;
+    if (found) {
+      this.logger.log(`Using ffmpeg ${found.version} from ${found.source}: ${found.path}`);
+    } else {
+      this.logger.warn(
+        'No ffmpeg 5.0 or newer found (FFMPEG_PATH, ffmpeg-static, PATH): videos are refused',
+      );
+    }
+  }
+
+  /** The ffmpeg in use, or null when there is none. */
+  ffmpegInUse(): ResolvedFfmpeg | null {
+    return this.ffmpeg;
+  }
 
   /**
    * Checks every file, then stores them all, in input order. All or nothing: when any file is
    * refused (415 UNSUPPORTED_MEDIA_TYPE, 413 PAYLOAD_TOO_LARGE) or anything fails, nothing
    * stays stored and the temp files are removed. On success the temp files have been moved.
+   *
+   * Images are stripped of metadata and get their thumbnail here (`ready`). Videos are only
+   * probed (their header decides whether they are accepted) and stored under `incoming/`, as
+   * `processing`: {@link processVideo} does the rest, as a job.
    */
   async ingest(files: readonly UploadedMediaFile[]): Promise<IngestedMedia[]> {
     const tempDir = mediaTempDir(this.config);
@@ -92,17 +167,17 @@ export class MediaService {
     const stored: string[] = [];
     try {
       await mkdir(tempDir, { recursive: true });
-      // Everything is checked (and thumbnails made) before the first file is stored.
+      // Everything is checked (and images processed) before the first file is stored.
       const prepared: Prepared[] = [];
       for (const [index, file] of files.entries()) {
         prepared.push(await this.prepare(file, index, tempDir, temps));
       }
-
       const result: IngestedMedia[] = [];
       for (const item of prepared) {
-        const storageKey = newMediaKey('stories', item.ext);
+        const kind = item.accepted.type === 'image' ? 'stories' : 'incoming';
+        const storageKey = newMediaKey(kind, item.accepted.ext);
         stored.push(storageKey);
-        await this.storage.put(item.file.path, storageKey);
+        await this.storage.put(item.storedPath, storageKey);
         let thumbnailKey: string | null = null;
         if (item.thumbnailPath) {
           thumbnailKey = newMediaKey('thumbnails', 'jpg');
@@ -110,7 +185,8 @@ export class MediaService {
           await this.storage.put(item.thumbnailPath, thumbnailKey);
         }
         result.push({
-          type: item.type,
+          type: item.accepted.type,
+          status: item.accepted.type === 'image' ? 'ready' : 'processing',
           mimeType: item.mimeType,
           size: item.size,
           width: item.width,
@@ -120,17 +196,72 @@ export class MediaService {
           thumbnailKey,
         });
       }
+      await removeQuietly(files.map((file) => file.path)); // images: the unstripped upload
       return result;
     } catch (error) {
-      await Promise.all(
-        [...files.map((file) => file.path), ...temps].map((path) =>
-          unlink(path).catch(() => undefined),
-        ),
-      );
+      await removeQuietly([...files.map((file) => file.path), ...temps]);
       await this.storage
         .delete(stored)
         .catch((e: Error) => this.logger.error(`Could not undo stored media: ${e.message}`));
       throw error;
+    }
+  }
+
+  /**
+   * The job's half of a video upload: copies the stored upload without its metadata into
+   * `stories/`, reads its upright size and duration, and makes its thumbnail. The upload under
+   * `incoming/` is left for the caller to delete once its row points at the new key. Never
+   * throws for a bad file (`ok: false`); throws when storage itself fails, so the job retries.
+   */
+  async processVideo(incomingKey: string): Promise<ProcessedVideo> {
+    const container = CONTAINER_BY_EXT[extname(incomingKey).slice(1)];
+    const ffmpeg = this.ffmpeg?.path;
+    if (!container) return { ok: false, reason: `not a video key: ${incomingKey}` };
+    if (!ffmpeg) return { ok: false, reason: 'no usable ffmpeg' };
+    const timeout = this.config.media.ffmpegTimeoutMs;
+    const tempDir = mediaTempDir(this.config);
+    await mkdir(tempDir, { recursive: true });
+    const name = randomBytes(16).toString('hex');
+    const stripped = join(tempDir, `${name}.${container}`);
+    const thumbnail = join(tempDir, `${name}.jpg`);
+    const stored: string[] = [];
+    try {
+      const input = this.storage.localPath(incomingKey);
+      const remux = await this.limiter.run(() =>
+        remuxWithoutMetadata(ffmpeg, input, stripped, container, timeout),
+      );
+      if (!remux.ok) return { ok: false, reason: `metadata could not be removed: ${remux.detail}` };
+      const probe = await this.limiter.run(() => probeVideo(ffmpeg, stripped, timeout));
+      const info: VideoInfo | null = probe.ok ? probe.info : null;
+      const at = info?.durationSec != null && info.durationSec > 1 ? 1 : 0;
+      const frame = await this.limiter.run(() =>
+        extractVideoFrame(ffmpeg, stripped, thumbnail, at, THUMBNAIL_BOX, timeout),
+      );
+      if (!frame.ok) this.logger.warn(`No thumbnail for ${incomingKey}: ${frame.detail}`);
+      const { size } = await stat(stripped);
+      const storageKey = newMediaKey('stories', container);
+      stored.push(storageKey);
+      await this.storage.put(stripped, storageKey);
+      let thumbnailKey: string | null = null;
+      if (frame.ok) {
+        thumbnailKey = newMediaKey('thumbnails', 'jpg');
+        stored.push(thumbnailKey);
+        await this.storage.put(thumbnail, thumbnailKey);
+      }
+      return {
+        ok: true,
+        storageKey,
+        thumbnailKey,
+        size,
+        width: info?.width ?? null,
+        height: info?.height ?? null,
+        durationSec: info?.durationSec ?? null,
+      };
+    } catch (error) {
+      await this.storage.delete(stored).catch(() => undefined);
+      throw error;
+    } finally {
+      await removeQuietly([stripped, thumbnail]);
     }
   }
 
@@ -152,15 +283,6 @@ export class MediaService {
   /** The public URL of a stored file, or null for no file. */
   url(key: string | null): string | null {
     return key ? this.storage.publicUrl(key) : null;
-  }
-
-  /** The ffmpeg binary, found once on first use (SPEC §5 order). */
-  ffmpegBinary(): string {
-    if (!this.ffmpeg) {
-      this.ffmpeg = resolveFfmpeg({ configured: this.config.media.ffmpegPath });
-      this.logger.log(`Using ffmpeg from ${this.ffmpeg.source}: ${this.ffmpeg.path}`);
-    }
-    return this.ffmpeg.path;
   }
 
   private async prepare(
@@ -189,32 +311,55 @@ export class MediaService {
         [{ field: 'media', index, errors: [`${accepted.type} too large`] }],
       );
     }
-
-    const base = {
-      file,
-      type: accepted.type,
-      mimeType: accepted.mimeType ?? detected.mime,
-      ext: accepted.ext,
-      size,
-    };
-    const thumbnailPath = join(tempDir, `${randomBytes(16).toString('hex')}.jpg`);
-    temps.push(thumbnailPath);
-    return accepted.type === 'image'
-      ? { ...base, ...(await this.prepareImage(file.path, thumbnailPath, label, index, base)) }
-      : { ...base, ...(await this.prepareVideo(file.path, thumbnailPath, label, index)) };
+    const mimeType = accepted.mimeType ?? detected.mime;
+    if (accepted.type === 'video') {
+      const info = await this.probeUpload(file.path, label, index);
+      return {
+        file,
+        accepted,
+        mimeType,
+        storedPath: file.path,
+        size,
+        ...info,
+        thumbnailPath: null,
+      };
+    }
+    const name = randomBytes(16).toString('hex');
+    const storedPath = join(tempDir, `${name}.${accepted.ext}`);
+    const thumbnailPath = join(tempDir, `${name}.thumb.jpg`);
+    temps.push(storedPath, thumbnailPath);
+    const image = await this.limiter.run(() =>
+      this.prepareImage(
+        file.path,
+        storedPath,
+        thumbnailPath,
+        accepted,
+        detected.mime,
+        label,
+        index,
+      ),
+    );
+    return { file, accepted, mimeType, storedPath, ...image, durationSec: null, thumbnailPath };
   }
 
+  /**
+   * Writes the stored copy (orientation applied to the pixels, then every metadata block
+   * dropped — EXIF with GPS and serials, XMP, IPTC, comments — keeping only the ICC colour
+   * profile) and the thumbnail. Decoding both is also the check that the image is one.
+   */
   private async prepareImage(
     path: string,
+    storedPath: string,
     thumbnailPath: string,
+    accepted: Accepted,
+    detectedMime: string,
     label: string,
     index: number,
-    detected: { ext: string },
-  ): Promise<Pick<Prepared, 'width' | 'height' | 'durationSec' | 'thumbnailPath'>> {
+  ): Promise<{ size: number; width: number; height: number }> {
     // sharp's prebuilt libvips decodes HEIF only with AV1 inside; HEVC-coded HEIC (iPhone
     // photos) needs a libvips built with libde265. Say so rather than blame the file.
     const why =
-      (detected.ext === 'heic' || detected.ext === 'heif') &&
+      (detectedMime === 'image/heic' || detectedMime === 'image/heif') &&
       !sharp.format.heif.input.fileSuffix?.includes('.heic')
         ? ' (HEVC-coded HEIC is not supported by this server; send JPEG)'
         : '';
@@ -228,7 +373,6 @@ export class MediaService {
     // 'truncated' refuses cut-off files while tolerating the harmless warnings many cameras'
     // JPEGs produce ('warning', sharp's default, would refuse those too).
     const options = { failOn: 'truncated', limitInputPixels: false } as const;
-
     const metadata = await sharp(path, options)
       .metadata()
       .catch(() => null);
@@ -242,58 +386,84 @@ export class MediaService {
         [{ field: 'media', index, errors: ['image has too many pixels'] }],
       );
     }
-
-    // Making the thumbnail decodes the whole image, which is the decode check as well.
+    const upright = sharp(path, { ...options, limitInputPixels: maxPixels }).rotate();
+    const original = upright.clone().keepIccProfile();
+    const encoded =
+      accepted.imageFormat === 'png'
+        ? original.png()
+        : accepted.imageFormat === 'webp'
+          ? original.webp({ quality: 90 })
+          : original.flatten({ background: '#ffffff' }).jpeg({ quality: 90 });
+    const thumbnail = upright
+      .clone()
+      .resize(THUMBNAIL_BOX, THUMBNAIL_BOX, { fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 80 });
     try {
-      await sharp(path, { ...options, limitInputPixels: maxPixels })
-        .rotate()
-        .resize(THUMBNAIL_BOX, THUMBNAIL_BOX, { fit: 'inside', withoutEnlargement: true })
-        .flatten({ background: '#ffffff' })
-        .jpeg({ quality: 80 })
-        .toFile(thumbnailPath);
+      const [info] = await Promise.all([
+        encoded.toFile(storedPath),
+        thumbnail.toFile(thumbnailPath),
+      ]);
+      return { size: info.size, width: info.width, height: info.height };
     } catch {
       throw undecodable();
     }
-    const upright = metadata.autoOrient ?? { width: metadata.width, height: metadata.height };
-    return { width: upright.width, height: upright.height, durationSec: null, thumbnailPath };
   }
 
-  private async prepareVideo(
+  /**
+   * Reads a video's header and refuses, before any frame is decoded for a thumbnail, what
+   * would cost too much to process: wider or taller than 4096 px, faster than 120 fps, longer
+   * than MAX_VIDEO_SECONDS.
+   */
+  private async probeUpload(
     path: string,
-    thumbnailPath: string,
     label: string,
     index: number,
-  ): Promise<Pick<Prepared, 'width' | 'height' | 'durationSec' | 'thumbnailPath'>> {
-    const ffmpeg = this.ffmpegBinary();
-    const probe = await probeVideo(ffmpeg, path, FFMPEG_TIMEOUT_MS);
-    if (!probe.ok && probe.reason === 'not-a-video') {
+  ): Promise<Pick<Prepared, 'width' | 'height' | 'durationSec'>> {
+    const refuse = (why: string, error: string) =>
+      new DomainException('UNSUPPORTED_MEDIA_TYPE', `${label} ${why}`, [
+        { field: 'media', index, errors: [error] },
+      ]);
+    const ffmpeg = this.ffmpeg?.path;
+    if (!ffmpeg) {
       throw new DomainException(
-        'UNSUPPORTED_MEDIA_TYPE',
-        `${label} does not contain a readable video stream`,
-        [{ field: 'media', index, errors: ['video does not decode'] }],
+        'SERVICE_UNAVAILABLE',
+        'Videos cannot be processed by this server right now; photos still can',
+      ).retryAfter(300);
+    }
+    const probe = await this.limiter.run(() =>
+      probeVideo(ffmpeg, path, this.config.media.ffmpegTimeoutMs),
+    );
+    if (!probe.ok) {
+      this.logger.warn(`Refused ${label}: ${probe.detail}`);
+      throw refuse('does not contain a readable video stream', 'video does not decode');
+    }
+    const { width, height, fps, durationSec } = probe.info;
+    if ((width ?? 0) > MAX_VIDEO_SIDE || (height ?? 0) > MAX_VIDEO_SIDE) {
+      throw refuse(
+        `is ${width}×${height}; videos may be at most ${MAX_VIDEO_SIDE} pixels wide and tall`,
+        'video too large in pixels',
       );
     }
-    if (!probe.ok) {
-      this.logger.warn(`Cannot inspect ${label} (stored without thumbnail): ${probe.detail}`);
-      return { width: null, height: null, durationSec: null, thumbnailPath: null };
+    if (fps !== null && fps > MAX_VIDEO_FPS) {
+      throw refuse(
+        `runs at ${fps} frames per second; at most ${MAX_VIDEO_FPS} are accepted`,
+        'video frame rate too high',
+      );
     }
-
-    const info: VideoInfo = probe.info;
-    const at = info.durationSec !== null && info.durationSec > 1 ? 1 : 0;
-    const frame = await extractVideoFrame(
-      ffmpeg,
-      path,
-      thumbnailPath,
-      at,
-      THUMBNAIL_BOX,
-      FFMPEG_TIMEOUT_MS,
-    );
-    if (!frame.ok) {
-      this.logger.warn(`No thumbnail for ${label} (stored without one): ${frame.detail}`);
-      await unlink(thumbnailPath).catch(() => undefined);
+    const maxSeconds = this.config.media.maxVideoSeconds;
+    if (durationSec !== null && durationSec > maxSeconds) {
+      throw refuse(
+        `is ${Math.round(durationSec)} s long; videos may be at most ${maxSeconds} s`,
+        'video too long',
+      );
     }
-    return { ...info, thumbnailPath: frame.ok ? thumbnailPath : null };
+    return { width, height, durationSec };
   }
+}
+
+async function removeQuietly(paths: readonly string[]): Promise<void> {
+  await Promise.all(paths.map((path) => unlink(path).catch(() => undefined)));
 }
 
 /** "media[2] ("beach.jpg")" — the client's name is only ever echoed back, never used. */

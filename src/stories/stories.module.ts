@@ -2,7 +2,6 @@ import { forwardRef, Module } from '@nestjs/common';
 import { AuditLogModule } from '../admin/audit-log.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { GuidesModule } from '../guides/guides.module';
-import { Media } from '../media/entities/media.entity';
 import { MediaModule } from '../media/media.module';
 import { Region } from '../regions/entities/region.entity';
 import { RegionsModule } from '../regions/regions.module';
@@ -10,6 +9,7 @@ import { CommentsController } from './comments.controller';
 import { CommentsService } from './comments.service';
 import { Comment } from './entities/comment.entity';
 import { StoryBookmark } from './entities/story-bookmark.entity';
+import { StoryMedia } from './entities/story-media.entity';
 import { StoryLike } from './entities/story-like.entity';
 import { StoryTag } from './entities/story-tag.entity';
 import { StoryView } from './entities/story-view.entity';
@@ -20,6 +20,7 @@ import { ReactionsService } from './reactions.service';
 import { StoriesController } from './stories.controller';
 import { StoriesService } from './stories.service';
 import { StoryUploadGuard } from './story-upload.guard';
+import { StoryVideoJobs } from './story-video.jobs';
 
 @Module({
   imports: [
@@ -30,7 +31,7 @@ import { StoryUploadGuard } from './story-upload.guard';
       StoryBookmark,
       StoryView,
       Comment,
-      Media,
+      StoryMedia,
       Region,
     ]),
     // guides and regions show story summaries, and stories check guides and regions
@@ -46,7 +47,13 @@ import { StoryUploadGuard } from './story-upload.guard';
     MyReactionsController,
     CommentsController,
   ],
-  providers: [StoryUploadGuard, StoriesService, ReactionsService, CommentsService],
+  providers: [
+    StoryUploadGuard,
+    StoriesService,
+    StoryVideoJobs,
+    ReactionsService,
+    CommentsService,
+  ],
   exports: [StoriesService, CommentsService],
 })
 export class StoriesModule {}

@@ -1,7 +1,7 @@
 import { forwardRef, Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, Not, Repository } from 'typeorm';
 import { AuditLogService } from '../admin/audit-log.service';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
@@ -9,7 +9,6 @@ import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
 import { isUniqueViolation, likeContains } from '../database/sql';
 import { runInTransaction } from '../database/transaction';
 import { GuidesService } from '../guides/guides.service';
-import { Media } from '../media/entities/media.entity';
 import type { IngestedMedia } from '../media/media.service';
 import { MediaService } from '../media/media.service';
 import { Region } from '../regions/entities/region.entity';
@@ -19,11 +18,13 @@ import type { ListStoriesQueryDto } from './dto/list-stories.query';
 import type { CreateStoryDto, UpdateStoryDto } from './dto/story-input.dto';
 import { MediaDto, StoryDetailDto, StorySummaryDto } from './dto/story.dto';
 import { StoryBookmark } from './entities/story-bookmark.entity';
+import { StoryMedia } from './entities/story-media.entity';
 import { StoryLike } from './entities/story-like.entity';
 import { StoryTag } from './entities/story-tag.entity';
 import { StoryView } from './entities/story-view.entity';
 import { Story, type StoryStatus } from './entities/story.entity';
 import { StoryDeletedEvent } from './stories.events';
+import { StoryVideoJobs } from './story-video.jobs';
 
 export const MAX_MEDIA_PER_STORY = 10;
 const EXCERPT_LENGTH = 120;
@@ -54,7 +55,7 @@ export class StoriesService {
     @InjectRepository(StoryLike) private readonly likes: Repository<StoryLike>,
     @InjectRepository(StoryBookmark) private readonly bookmarks: Repository<StoryBookmark>,
     @InjectRepository(StoryView) private readonly views: Repository<StoryView>,
-    @InjectRepository(Media) private readonly mediaRows: Repository<Media>,
+    @InjectRepository(StoryMedia) private readonly mediaRows: Repository<StoryMedia>,
     @InjectRepository(Region) private readonly regionRows: Repository<Region>,
     private readonly dataSource: DataSource,
     @Inject(forwardRef(() => GuidesService)) private readonly guides: GuidesService,
@@ -62,6 +63,7 @@ export class StoriesService {
     private readonly media: MediaService,
     private readonly events: EventEmitter2,
     private readonly audit: AuditLogService,
+    private readonly videoJobs: StoryVideoJobs,
   ) {}
 
   // ---- access -------------------------------------------------------------------------------
@@ -127,7 +129,7 @@ export class StoriesService {
             mediaCount: ingested.length,
           }),
         );
-        await this.replaceTags(manager, story.id, dto.tags ?? []);
+        await this.insertTags(manager, story.id, dto.tags ?? []);
         await this.insertMedia(manager, story.id, ingested, 0);
         return story.id;
       });
@@ -135,6 +137,7 @@ export class StoriesService {
       await this.media.remove(ingested.flatMap((m) => [m.storageKey, m.thumbnailKey]));
       throw error;
     }
+    await this.videoJobs.enqueueProcessing(storyId);
     return this.detail(user, storyId);
   }
 
@@ -143,6 +146,7 @@ export class StoriesService {
     if (dto.regionId !== undefined) await this.requireRegion(dto.regionId);
     const { tags, ...fields } = dto;
     await runInTransaction(this.dataSource, async (manager) => {
+      // the story row first: it serialises changes to the same story's tags
       if (Object.keys(fields).length > 0) await manager.update(Story, { id: storyId }, fields);
       else await manager.update(Story, { id: storyId }, { updatedAt: new Date() });
       if (tags !== undefined) await this.replaceTags(manager, storyId, tags);
@@ -255,7 +259,7 @@ export class StoriesService {
           throw this.tooManyMedia(now);
         }
         const { last } = (await manager
-          .createQueryBuilder(Media, 'm')
+          .createQueryBuilder(StoryMedia, 'm')
           .select('MAX(m.order)', 'last')
           .where('m.storyId = :id', { id: storyId })
           .getRawOne<{ last: number | string | null }>()) ?? { last: null };
@@ -265,6 +269,7 @@ export class StoriesService {
       await this.media.remove(ingested.flatMap((m) => [m.storageKey, m.thumbnailKey]));
       throw error;
     }
+    await this.videoJobs.enqueueProcessing(storyId);
     return this.detail(user, storyId);
   }
 
@@ -273,7 +278,7 @@ export class StoriesService {
     const row = await this.mediaRows.findOneBy({ id: mediaId, storyId });
     if (!row) throw new DomainException('NOT_FOUND', 'Media not found');
     const removed = await runInTransaction(this.dataSource, async (manager) => {
-      const result = await manager.delete(Media, { id: mediaId, storyId });
+      const result = await manager.delete(StoryMedia, { id: mediaId, storyId });
       if (!result.affected) return false;
       await manager.decrement(Story, { id: storyId }, 'mediaCount', 1);
       return true;
@@ -325,8 +330,8 @@ export class StoriesService {
         .where('id IN (:...ids) AND status <> :deleted', { ids, deleted: 'deleted' })
         .execute();
       if (alsoInTransaction && result.affected) await alsoInTransaction(manager);
-      const media = await manager.find(Media, { where: { storyId: In(ids) } });
-      if (media.length > 0) await manager.delete(Media, { storyId: In(ids) });
+      const media = await manager.find(StoryMedia, { where: { storyId: In(ids) } });
+      if (media.length > 0) await manager.delete(StoryMedia, { storyId: In(ids) });
       return {
         changed: result.affected ?? 0,
         keys: media.flatMap((m) => [m.storageKey, m.thumbnailKey]),
@@ -336,14 +341,26 @@ export class StoriesService {
     return changed;
   }
 
+  private async insertTags(manager: EntityManager, storyId: number, tags: string[]) {
+    if (tags.length === 0) return;
+    await manager.insert(
+      StoryTag,
+      tags.map((tag, position) => ({ storyId, tag, position })),
+    );
+  }
+
+  /**
+   * Replaces a story's tags; the caller holds the story's row lock. The old rows are deleted
+   * by their primary keys, never by a range on `story_id`: on InnoDB a range delete locks the
+   * gap after the story's tags too, and two stories created or edited at once then deadlock
+   * on each other's gap when they insert (seen as 500s under parallel `POST /stories`).
+   */
   private async replaceTags(manager: EntityManager, storyId: number, tags: string[]) {
-    await manager.delete(StoryTag, { storyId });
-    if (tags.length > 0) {
-      await manager.insert(
-        StoryTag,
-        tags.map((tag, position) => ({ storyId, tag, position })),
-      );
+    const existing = await manager.find(StoryTag, { select: { tag: true }, where: { storyId } });
+    if (existing.length > 0) {
+      await manager.delete(StoryTag, { storyId, tag: In(existing.map((t) => t.tag)) });
     }
+    await this.insertTags(manager, storyId, tags);
   }
 
   private async insertMedia(
@@ -354,10 +371,11 @@ export class StoriesService {
   ) {
     if (ingested.length === 0) return;
     await manager.insert(
-      Media,
+      StoryMedia,
       ingested.map((m, i) => ({
         storyId,
         type: m.type,
+        status: m.status,
         mimeType: m.mimeType,
         size: m.size,
         width: m.width,
@@ -416,12 +434,15 @@ export class StoriesService {
     };
   }
 
-  private mediaDto(m: Media): MediaDto {
+  /** Nothing of a media item is served before it is `ready` (its metadata stripped). */
+  private mediaDto(m: StoryMedia): MediaDto {
+    const ready = m.status === 'ready';
     return {
       id: m.id,
       type: m.type,
-      url: this.media.url(m.storageKey) as string,
-      thumbnailUrl: this.media.url(m.thumbnailKey),
+      status: m.status,
+      url: ready ? this.media.url(m.storageKey) : null,
+      thumbnailUrl: ready ? this.media.url(m.thumbnailKey) : null,
       mimeType: m.mimeType,
       size: m.size,
       width: m.width,
@@ -446,7 +467,7 @@ export class StoriesService {
       this.tags.find({ where: { storyId: In(ids) }, order: { position: 'ASC' } }),
       this.mediaRows.find({
         select: { id: true, storyId: true, thumbnailKey: true, order: true },
-        where: { storyId: In(ids) },
+        where: { storyId: In(ids), status: 'ready', thumbnailKey: Not(IsNull()) },
         order: { order: 'ASC', id: 'ASC' },
       }),
       viewer
@@ -464,7 +485,7 @@ export class StoriesService {
     ]);
     const tagsOf = new Map<number, string[]>();
     for (const t of tags) tagsOf.set(t.storyId, [...(tagsOf.get(t.storyId) ?? []), t.tag]);
-    const firstMedia = new Map<number, Media>();
+    const firstMedia = new Map<number, StoryMedia>();
     for (const m of media) if (!firstMedia.has(m.storyId)) firstMedia.set(m.storyId, m);
     const likedIds = new Set(liked.map((l) => l.storyId));
     const bookmarkedIds = new Set(bookmarked.map((b) => b.storyId));

@@ -70,12 +70,16 @@ export function emitAck(socket: Socket, event: string, ...args: unknown[]): Prom
 }
 
 /** The next `event` on `socket` (its first argument). */
-export function nextEvent<T = Record<string, unknown>>(socket: Socket, event: string): Promise<T> {
+export function nextEvent<T = Record<string, unknown>>(
+  socket: Socket,
+  event: string,
+  timeoutMs = EVENT_TIMEOUT_MS,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off(event, listener);
-      reject(new Error(`no "${event}" within ${EVENT_TIMEOUT_MS} ms`));
-    }, EVENT_TIMEOUT_MS);
+      reject(new Error(`no "${event}" within ${timeoutMs} ms`));
+    }, timeoutMs);
     const listener = (payload: T) => {
       clearTimeout(timer);
       resolve(payload);

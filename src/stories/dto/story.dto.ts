@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { MEDIA_TYPES, MediaType } from '../../media/entities/media.entity';
+import { MEDIA_STATUSES, MEDIA_TYPES, MediaStatus, MediaType } from '../../media/media-types';
 import {
   STORY_CATEGORIES,
   STORY_STATUSES,
@@ -30,7 +30,11 @@ export class StorySummaryDto {
   @ApiProperty({ type: [String] }) tags: string[];
   @ApiProperty({ type: StoryRegionRefDto }) region: StoryRegionRefDto;
   @ApiProperty({ type: StoryGuideRefDto }) guide: StoryGuideRefDto;
-  @ApiProperty({ type: String, nullable: true, description: "The first media's thumbnail" })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The thumbnail of the first media that is `ready`',
+  })
   thumbnailUrl: string | null;
   @ApiProperty() mediaCount: number;
   @ApiProperty() likeCount: number;
@@ -47,8 +51,26 @@ export class StorySummaryDto {
 export class MediaDto {
   @ApiProperty() id: number;
   @ApiProperty({ enum: MEDIA_TYPES }) type: MediaType;
-  @ApiProperty() url: string;
-  @ApiProperty({ type: String, nullable: true }) thumbnailUrl: string | null;
+  @ApiProperty({
+    enum: MEDIA_STATUSES,
+    description:
+      'Images are `ready` at once. A video is `processing` until its metadata is stripped and ' +
+      'its thumbnail made (then `media:ready` reaches the owner\'s sockets), then `ready`, or ' +
+      '`failed` when that was not possible.',
+  })
+  status: MediaStatus;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Null until the media is `ready`: nothing of a video is served before then',
+  })
+  url: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Null until `ready`, and for a video no frame could be read from',
+  })
+  thumbnailUrl: string | null;
   @ApiProperty() mimeType: string;
   @ApiProperty({ description: 'Bytes' }) size: number;
   @ApiProperty({ type: Number, nullable: true }) width: number | null;

@@ -7,15 +7,18 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
 } from 'typeorm';
-import { Story } from '../../stories/entities/story.entity';
+import type { MediaStatus, MediaType } from '../../media/media-types';
+import { Story } from './story.entity';
 
-export const MEDIA_TYPES = ['image', 'video'] as const;
-export type MediaType = (typeof MEDIA_TYPES)[number];
-
-/** A photo or video of a story. Keys are paths inside the storage (`stories/<random>.jpg`). */
+/**
+ * A photo or video of a story. Keys are paths inside the media storage
+ * (`stories/<random>.jpg`); a video still `processing` sits under `incoming/`, which is never
+ * served.
+ */
 @Entity('media')
 @Index('IDX_media_story_order', ['storyId', 'order'])
-export class Media {
+@Index('IDX_media_status', ['status'])
+export class StoryMedia {
   @PrimaryGeneratedColumn()
   id: number;
 
@@ -28,6 +31,9 @@ export class Media {
 
   @Column({ type: 'varchar', length: 8 })
   type: MediaType;
+
+  @Column({ type: 'varchar', length: 12, default: 'ready' })
+  status: MediaStatus;
 
   @Column({ name: 'mime_type', type: 'varchar', length: 64 })
   mimeType: string;

@@ -10,7 +10,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { Guide } from '../../guides/entities/guide.entity';
-import { Media } from '../../media/entities/media.entity';
+import { StoryMedia } from './story-media.entity';
 import { Region } from '../../regions/entities/region.entity';
 import { User } from '../../users/entities/user.entity';
 import { StoryTag } from './story-tag.entity';
@@ -106,8 +106,8 @@ export class Story {
   @OneToMany(() => StoryTag, (tag) => tag.story)
   tags?: StoryTag[];
 
-  @OneToMany(() => Media, (media) => media.story)
-  media?: Media[];
+  @OneToMany(() => StoryMedia, (media) => media.story)
+  media?: StoryMedia[];
 
   @Column({ name: 'deleted_at', type: 'datetime', nullable: true })
   deletedAt: Date | null;

@@ -1,0 +1,65 @@
+import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+/**
+ * The service as an operator runs it: src/main.ts in its own process, configured only through
+ * the environment given here (no DATABASE_URL from the caller's shell, no .env side effects).
+ */
+export interface ServerProcess {
+  child: ChildProcessWithoutNullStreams;
+  output(): { stdout: string; stderr: string };
+  exited: Promise<[number | null, NodeJS.Signals | null]>;
+}
+
+const ROOT = resolve(__dirname, '..', '..');
+
+export function startServer(env: Record<string, string>): ServerProcess {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/main.ts')],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', DOTENV_CONFIG_PATH: '/nonexistent', ...env },
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  return { child, output: () => ({ stdout, stderr }), exited };
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** Polls `check` (sync or async) every 50 ms until it is true; fails after `timeoutMs`. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits until the process logs that it listens (the start-up line of main.ts). */
+export async function listening(server: ServerProcess, timeoutMs = 30_000): Promise<void> {
+  await waitFor(
+    () => server.output().stdout.includes('Story Book API on port'),
+    `start-up (stderr: ${server.output().stderr.slice(-500)})`,
+    timeoutMs,
+  );
+}
