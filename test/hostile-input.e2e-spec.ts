@@ -1,4 +1,8 @@
-import { approvedGuide, GuideFixture, storyOf } from './support/fixtures';
+import type { Response } from 'supertest';
+import { MatchingRequest } from '../src/matching/entities/matching-request.entity';
+import { StoryLike } from '../src/stories/entities/story-like.entity';
+import { Story } from '../src/stories/entities/story.entity';
+import { approvedGuide, GuideFixture, regionByCode, storyOf } from './support/fixtures';
 import { emitAck, openChatRoom, SocketPool } from './support/sockets';
 import { createTestApp, TestApp } from './support/test-app';
 import { expectError, signIn, SignedIn, uniqueKakaoId } from './support/users';
@@ -118,5 +122,114 @@ describe('hostile input', () => {
       .set(traveller.auth)
       .expect(200);
     expect(after.body).toMatchObject({ status: 'pending', chatRoomId: null });
+  });
+  /** A 400 VALIDATION_FAILED whose details name `field`. */
+  function refused(res: Response, field: string): void {
+    expect(res.status).toBe(400);
+    expectError(res.body, 400, 'VALIDATION_FAILED');
+    expect(res.body.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field, errors: expect.any(Array) })]),
+    );
+  }
+
+  describe('ids are canonical decimal integers (SPEC §1)', () => {
+    const NON_CANONICAL = ['0x1', '1e0', '+1', '%201', '01', '001', '1.0'];
+
+    it('on a path: 400 VALIDATION_FAILED, never read as 1; beyond the id range 404', async () => {
+      await storyOf(t, guide);
+      await t.dataSource.getRepository(Story).update({ id: 1 }, { status: 'published' });
+      expect(await t.dataSource.getRepository(Story).findOneBy({ id: 1 })).not.toBeNull();
+      const liker = await signIn(t);
+      const like = (id: string) => t.http().put(`/api/v1/stories/${id}/like`).set(liker.auth);
+      for (const id of NON_CANONICAL) refused(await like(id), 'id');
+      refused(await t.http().get('/api/v1/stories/01'), 'id');
+      refused(await t.http().get('/api/v1/users/0x1'), 'id');
+      const likes = t.dataSource.getRepository(StoryLike);
+      expect(await likes.countBy({ userId: liker.id })).toBe(0);
+      // 11 to 16 digits: an id nothing can have; 17 digits is not an id at all
+      expectError((await like('99999999999')).body, 404, 'NOT_FOUND');
+      expectError((await like('9999999999999999')).body, 404, 'NOT_FOUND');
+      refused(await like('12345678901234567'), 'id');
+      await like('1').expect(200);
+      expect(await likes.countBy({ userId: liker.id })).toBe(1);
+    });
+
+    it('in a query: 400 VALIDATION_FAILED naming the parameter', async () => {
+      for (const regionId of ['0x1', '1e0', '+1', ' 1', '01', '1.0', '']) {
+        refused(await t.http().get('/api/v1/stories').query({ regionId }), 'regionId');
+      }
+      refused(await t.http().get('/api/v1/stories').query({ guideId: '01' }), 'guideId');
+      refused(await t.http().get('/api/v1/guides').query({ regionId: '1e0' }), 'regionId');
+      refused(await t.http().get('/api/v1/regions/map').query({ parentId: '+1' }), 'parentId');
+      refused(
+        await t.http().get('/api/v1/stories/1/comments').query({ parentId: '0x1' }),
+        'parentId',
+      );
+      refused(
+        await t.http().get('/api/v1/admin/audit-logs').set(admin.auth).query({ targetId: '01' }),
+        'targetId',
+      );
+      await t.http().get('/api/v1/stories').query({ regionId: '1' }).expect(200);
+      await t.http().get('/api/v1/guides').query({ regionId: '1' }).expect(200);
+    });
+
+    it('in a JSON body: numbers only, text is refused; nothing is stored', async () => {
+      const requests = t.dataSource.getRepository(MatchingRequest);
+      const before = await requests.count();
+      for (const storyId of ['01', '1', '0x1', 1.5, 0, -1, 2_147_483_648]) {
+        refused(
+          await t
+            .http()
+            .post('/api/v1/matching-requests')
+            .set(traveller.auth)
+            .send({ storyId, desiredDate: inAWeek() }),
+          'storyId',
+        );
+      }
+      expect(await requests.count()).toBe(before);
+      refused(
+        await t
+          .http()
+          .post('/api/v1/reports')
+          .set(traveller.auth)
+          .send({ targetType: 'story', targetId: '0x1', reason: 'spam' }),
+        'targetId',
+      );
+      refused(
+        await t
+          .http()
+          .post('/api/v1/stories/1/comments')
+          .set(traveller.auth)
+          .send({ content: 'a reply', parentId: '01' }),
+        'parentId',
+      );
+    });
+
+    it('in a multipart field: 400, no story stored', async () => {
+      const stories = t.dataSource.getRepository(Story);
+      const before = await stories.count();
+      for (const regionId of ['01', ' 1', '0x1', '1e0', '+1']) {
+        const res = await t
+          .http()
+          .post('/api/v1/stories')
+          .set(guide.auth)
+          .field('title', 'Multipart id')
+          .field('content', 'text')
+          .field('category', 'other')
+          .field('regionId', regionId);
+        refused(res, 'regionId');
+      }
+      expect(await stories.count()).toBe(before);
+      const region = await regionByCode(t);
+      await t
+        .http()
+        .post('/api/v1/stories')
+        .set(guide.auth)
+        .field('title', 'Multipart id')
+        .field('content', 'text')
+        .field('category', 'other')
+        .field('regionId', String(region.id))
+        .expect(201);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsOptional, IsString } from 'class-validator';
 import { CharLength, Trim } from '../../common/validation/validation';
 import {
   CHAT_MESSAGE_TYPES,
@@ -8,8 +8,7 @@ import {
   MAX_CLIENT_MESSAGE_ID_LENGTH,
   MAX_MESSAGE_LENGTH,
 } from '../entities/chat-message.entity';
-
-const MAX_ID = 2_147_483_647;
+import { ID_SCHEMA, IsId } from '../../common/validation/id';
 
 /** Body of `POST /chat/rooms/:id/messages`. */
 export class SendMessageDto {
@@ -33,32 +32,27 @@ export class SendMessageDto {
 
 /** Body of `POST /chat/rooms/:id/read`. */
 export class ReadMessagesDto {
-  @ApiProperty({ description: 'The newest message the caller has seen (a message of this room)' })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @ApiProperty({
+    ...ID_SCHEMA,
+    description: 'The newest message the caller has seen (a message of this room)',
+  })
+  @IsId()
   messageId: number;
 }
 
 /** Socket payloads: the room id travels in the payload instead of the path. */
 export class RoomRefPayload {
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IsId()
   roomId: number;
 }
 
 export class SendMessagePayload extends SendMessageDto {
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IsId()
   roomId: number;
 }
 
 export class TypingPayload {
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IsId()
   roomId: number;
 
   @IsBoolean()
@@ -66,9 +60,7 @@ export class TypingPayload {
 }
 
 export class ReadMessagesPayload extends ReadMessagesDto {
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IsId()
   roomId: number;
 }
 

@@ -51,6 +51,16 @@ class StrictValidationPipe extends ValidationPipe {
     }
     return super.transform(value, metadata);
   }
+
+  /**
+   * Nest would turn a path or query parameter typed `number` into `Number(text)`, which reads
+   * `0x1`, `1e0`, `+1` and ` 1` as 1 before any parameter pipe sees the text. Such parameters
+   * stay text here; their own pipe (ParseIdPipe) parses them strictly.
+   */
+  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.metatype === Number) return value;
+    return super.transformPrimitive(value, metadata) as unknown;
+  }
 }
 
 export function createValidationPipe(): ValidationPipe {

@@ -3,8 +3,8 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from
 import { PageQueryDto } from '../../common/pagination/cursor';
 import { MaxChars, OptionalNotNull, Trim } from '../../common/validation/validation';
 import { MATCHING_STATUSES, MatchingStatus } from '../entities/matching-request.entity';
+import { ID_SCHEMA, IsId } from '../../common/validation/id';
 
-const MAX_ID = 2_147_483_647;
 export const MAX_DAYS_AHEAD = 365;
 export const MAX_PARTY_SIZE = 20;
 export const MAX_MESSAGE_LENGTH = 1000;
@@ -38,10 +38,8 @@ const IsUpcomingDate = (maxDays: number) =>
   });
 
 export class CreateMatchingRequestDto {
-  @ApiProperty({ description: 'A published story; its guide receives the request' })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @ApiProperty({ ...ID_SCHEMA, description: 'A published story; its guide receives the request' })
+  @IsId()
   storyId: number;
 
   @ApiProperty({

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
 import { CharLength, OptionalNotNull, Trim } from '../../common/validation/validation';
 import {
@@ -14,18 +14,15 @@ import {
   type ReportStatus,
   type ReportTargetType,
 } from '../entities/report.entity';
-
-const MAX_ID = 2_147_483_647;
+import { ID_SCHEMA, IsId } from '../../common/validation/id';
 
 export class CreateReportDto {
   @ApiProperty({ enum: REPORT_TARGET_TYPES })
   @IsIn(REPORT_TARGET_TYPES)
   targetType: ReportTargetType;
 
-  @ApiProperty({ minimum: 1 })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @ApiProperty({ ...ID_SCHEMA, description: 'The id of the story, comment, user or message' })
+  @IsId()
   targetId: number;
 
   @ApiProperty({ enum: REPORT_REASONS })

@@ -1,17 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayUnique,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsString,
-  Min,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsNotEmpty, IsString } from 'class-validator';
 import { CharLength, OptionalNotNull, Trim } from '../../common/validation/validation';
 import { STORY_CATEGORIES, StoryCategory } from '../entities/story.entity';
+import { ID_SCHEMA, IsId } from '../../common/validation/id';
 
 /**
  * Tags arrive as a JSON array, a repeated multipart field, or one comma separated string;
@@ -27,12 +19,6 @@ const TagList = () =>
       .map((item) => (typeof item === 'string' ? item.trim().toLowerCase() : item))
       .filter((item) => item !== '');
   });
-
-/** Multipart sends numbers as text; JSON may send them as numbers. */
-const IntField = () =>
-  Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' && /^\d{1,10}$/.test(value.trim()) ? Number(value) : value,
-  );
 
 export class CreateStoryDto {
   @ApiProperty({ minLength: 1, maxLength: 100 })
@@ -53,10 +39,13 @@ export class CreateStoryDto {
   @IsIn(STORY_CATEGORIES)
   category: StoryCategory;
 
-  @ApiProperty({ description: 'An existing region (a top-level one or an area under it)' })
-  @IntField()
-  @IsInt()
-  @Min(1)
+  @ApiProperty({
+    ...ID_SCHEMA,
+    description:
+      'An existing region (a top-level one or an area under it); multipart sends it as text',
+  })
+  // multipart sends numbers as text; JSON may send them as numbers
+  @IsId({ fromText: true })
   regionId: number;
 
   @ApiPropertyOptional({
