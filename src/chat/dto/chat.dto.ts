@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString } from 'class-validator';
-import { CharLength, Trim } from '../../common/validation/validation';
+import { CharLength, Trim, MultiLine } from '../../common/validation/validation';
 import {
   CHAT_MESSAGE_TYPES,
   type ChatMessage,
@@ -16,6 +16,7 @@ export class SendMessageDto {
   @Trim()
   @IsString()
   @CharLength(1, MAX_MESSAGE_LENGTH)
+  @MultiLine()
   content: string;
 
   @ApiPropertyOptional({

@@ -1,7 +1,13 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString } from 'class-validator';
-import { CharLength, MaxChars, OptionalNotNull, Trim } from '../../common/validation/validation';
+import {
+  CharLength,
+  MaxChars,
+  OptionalNotNull,
+  Trim,
+  MultiLine,
+} from '../../common/validation/validation';
 import { ISO_639_1_CODES } from '../languages';
 import { IsId, MAX_ID } from '../../common/validation/id';
 
@@ -20,6 +26,7 @@ export class ApplyGuideDto {
   @Trim()
   @IsString()
   @CharLength(10, 2000)
+  @MultiLine()
   introduction: string;
 
   @ApiProperty({
@@ -61,6 +68,7 @@ export class ApplyGuideDto {
   @Trim()
   @IsString()
   @MaxChars(1000)
+  @MultiLine()
   career?: string;
 }
 

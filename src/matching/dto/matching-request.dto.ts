@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { MaxChars, OptionalNotNull, Trim } from '../../common/validation/validation';
+import { MaxChars, OptionalNotNull, Trim, MultiLine } from '../../common/validation/validation';
 import { MATCHING_STATUSES, MatchingStatus } from '../entities/matching-request.entity';
 import { ID_SCHEMA, IsId } from '../../common/validation/id';
 
@@ -71,6 +71,7 @@ export class CreateMatchingRequestDto {
   @Trim()
   @IsString()
   @MaxChars(MAX_MESSAGE_LENGTH)
+  @MultiLine()
   message?: string;
 }
 
@@ -83,6 +84,7 @@ export class RejectMatchingRequestDto {
   @Trim()
   @IsString()
   @MaxChars(MAX_REJECT_REASON_LENGTH)
+  @MultiLine()
   reason?: string;
 }
 

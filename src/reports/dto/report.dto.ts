@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { CharLength, OptionalNotNull, Trim } from '../../common/validation/validation';
+import { CharLength, OptionalNotNull, Trim, MultiLine } from '../../common/validation/validation';
 import {
   MAX_REPORT_TEXT_LENGTH,
   Report,
@@ -37,6 +37,7 @@ export class CreateReportDto {
   @Trim()
   @IsString()
   @CharLength(0, MAX_REPORT_TEXT_LENGTH)
+  @MultiLine()
   detail?: string;
 }
 
@@ -93,6 +94,7 @@ export class ResolveReportDto {
   @Trim()
   @IsString()
   @CharLength(0, MAX_REPORT_TEXT_LENGTH)
+  @MultiLine()
   note?: string;
 }
 

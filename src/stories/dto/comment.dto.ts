@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { CharLength, OptionalNotNull, Trim } from '../../common/validation/validation';
+import { CharLength, OptionalNotNull, Trim, MultiLine } from '../../common/validation/validation';
 import type { User } from '../../users/entities/user.entity';
 import type { Comment } from '../entities/comment.entity';
 import { ID_SCHEMA, IsId } from '../../common/validation/id';
@@ -13,6 +13,7 @@ export class CreateCommentDto {
   @Trim()
   @IsString()
   @CharLength(1, MAX_COMMENT_LENGTH)
+  @MultiLine()
   content: string;
 
   @ApiPropertyOptional({
@@ -31,6 +32,7 @@ export class UpdateCommentDto {
   @Trim()
   @IsString()
   @CharLength(1, MAX_COMMENT_LENGTH)
+  @MultiLine()
   content: string;
 }
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsNotEmpty, IsString } from 'class-validator';
-import { CharLength, OptionalNotNull, Trim } from '../../common/validation/validation';
+import { CharLength, OptionalNotNull, Trim, MultiLine } from '../../common/validation/validation';
 import { STORY_CATEGORIES, StoryCategory } from '../entities/story.entity';
 import { ID_SCHEMA, IsId } from '../../common/validation/id';
 
@@ -33,6 +33,7 @@ export class CreateStoryDto {
   @IsString()
   @IsNotEmpty()
   @CharLength(1, 10000)
+  @MultiLine()
   content: string;
 
   @ApiProperty({ enum: STORY_CATEGORIES })

@@ -1,6 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString } from 'class-validator';
-import { CharLength, MaxChars, OptionalNotNull, Trim } from '../../common/validation/validation';
+import {
+  CharLength,
+  MaxChars,
+  OptionalNotNull,
+  Trim,
+  MultiLine,
+} from '../../common/validation/validation';
 
 export class UpdateMeDto {
   @ApiPropertyOptional({ minLength: 2, maxLength: 20, example: '제주토박이' })
@@ -15,5 +21,6 @@ export class UpdateMeDto {
   @Trim()
   @IsString()
   @MaxChars(500)
+  @MultiLine()
   bio?: string;
 }
