@@ -50,12 +50,20 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
 
+  // upgrade-insecure-requests and HSTS only when the public address is https: over plain HTTP
+  // (any host but localhost) the browser would fetch Swagger UI's own scripts over https and
+  // show a blank page
+  const servedOverHttps = config.publicBaseUrl?.toLowerCase().startsWith('https://') ?? false;
   app.use(
     helmet({
       // Swagger UI loads its own scripts and styles from this origin
       contentSecurityPolicy: {
-        directives: { 'img-src': ["'self'", 'data:', 'https:'] },
+        directives: {
+          'img-src': ["'self'", 'data:', 'https:'],
+          'upgrade-insecure-requests': servedOverHttps ? [] : null,
+        },
       },
+      strictTransportSecurity: servedOverHttps,
       crossOriginResourcePolicy: { policy: 'cross-origin' },
     }),
   );

@@ -81,6 +81,15 @@ describe('platform: errors, request ids, Swagger, CORS, health', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 
+  it('without an https PUBLIC_BASE_URL: no upgrade-insecure-requests, no HSTS (Swagger UI works over HTTP)', async () => {
+    for (const path of ['/docs', '/api/v1/users/1']) {
+      const res = await t.http().get(path).redirects(1);
+      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+      expect(res.headers['strict-transport-security']).toBeUndefined();
+    }
+  });
+
   it('allows CORS only for the configured origins', async () => {
     const allowed = await t
       .http()
@@ -111,6 +120,19 @@ describe('platform: errors, request ids, Swagger, CORS, health', () => {
     const res = await request(t.baseUrl).get('/health').expect(503);
     expect(res.body).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
     await t.dataSource.initialize(); // so the suite can close normally
+  });
+});
+
+describe('served over https (PUBLIC_BASE_URL=https://...)', () => {
+  it('asks browsers to upgrade insecure requests and sends HSTS', async () => {
+    const app = await createTestApp({ PUBLIC_BASE_URL: 'https://api.example.com' });
+    try {
+      const res = await app.http().get('/api/v1/users/1');
+      expect(res.headers['content-security-policy']).toContain('upgrade-insecure-requests');
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    } finally {
+      await app.close();
+    }
   });
 });
 
