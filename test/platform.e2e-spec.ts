@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { OpenApiDocument, requestPrefills } from './support/swagger-sample';
 import { createTestApp, TestApp } from './support/test-app';
 import { expectError } from './support/users';
 
@@ -88,6 +89,36 @@ describe('platform: errors, request ids, Swagger, CORS, health', () => {
       expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
       expect(res.headers['strict-transport-security']).toBeUndefined();
     }
+  });
+
+  it('Swagger UI pre-fills request bodies that are valid: no placeholders, no id 0, no trap fields', async () => {
+    const doc = (await t.http().get('/docs-json').expect(200)).body as OpenApiDocument;
+    const prefills = requestPrefills(doc);
+    // the routes whose pre-filled bodies were answered with 400, or replayed one message
+    expect(prefills['POST /api/v1/chat/rooms/{id}/messages']).toEqual({
+      content: expect.any(String),
+    });
+    expect(prefills['POST /api/v1/stories/{id}/comments']).toEqual({
+      content: expect.any(String),
+    });
+    expect(prefills['POST /api/v1/matching-requests']).toMatchObject({ storyId: 1 });
+    expect(prefills['POST /api/v1/chat/rooms/{id}/read']).toEqual({ messageId: 1 });
+    expect(Object.keys(prefills).length).toBeGreaterThan(15);
+    const suspicious: string[] = [];
+    const walk = (value: unknown, where: string): void => {
+      if (value === 'string' || value === 0) suspicious.push(where);
+      if (value !== null && typeof value === 'object') {
+        for (const [key, child] of Object.entries(value)) walk(child, `${where}.${key}`);
+      }
+    };
+    for (const [operation, body] of Object.entries(prefills)) walk(body, operation);
+    expect(suspicious).toEqual([]);
+    // ids document their range and an example of 1
+    expect(doc.components.schemas.CreateMatchingRequestDto.properties?.storyId).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      example: 1,
+    });
   });
 
   it('allows CORS only for the configured origins', async () => {

@@ -3,7 +3,7 @@ import { IsOptional, IsString, Matches } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
 import { MaxChars, Trim } from '../../common/validation/validation';
 import type { AuditLog } from '../entities/audit-log.entity';
-import { ID_SCHEMA, IsId } from '../../common/validation/id';
+import { ID_FILTER_SCHEMA, IsId } from '../../common/validation/id';
 
 export class AuditLogDto {
   @ApiProperty() id: number;
@@ -43,12 +43,12 @@ export class ListAuditLogsQueryDto extends PageQueryDto {
   @MaxChars(32)
   targetType?: string;
 
-  @ApiPropertyOptional(ID_SCHEMA)
+  @ApiPropertyOptional(ID_FILTER_SCHEMA)
   @IsOptional()
   @IsId({ fromText: true })
   targetId?: number;
 
-  @ApiPropertyOptional(ID_SCHEMA)
+  @ApiPropertyOptional(ID_FILTER_SCHEMA)
   @IsOptional()
   @IsId({ fromText: true })
   adminId?: number;

@@ -21,7 +21,10 @@ export class KakaoLoginDto {
 }
 
 export class RefreshTokenDto {
-  @ApiProperty()
+  @ApiProperty({
+    description: 'The `refreshToken` of the last sign-in or refresh',
+    example: 'paste-the-refreshToken-here',
+  })
   @IsString()
   @IsNotEmpty()
   @MaxChars(256)

@@ -10,9 +10,16 @@ import {
 } from '../entities/chat-message.entity';
 import { ID_SCHEMA, IsId } from '../../common/validation/id';
 
+export const SEND_MESSAGE_EXAMPLE = 'Hello! Shall we meet at the harbour at 10?';
+
 /** Body of `POST /chat/rooms/:id/messages`. */
 export class SendMessageDto {
-  @ApiProperty({ minLength: 1, maxLength: MAX_MESSAGE_LENGTH, description: 'Trimmed first' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: MAX_MESSAGE_LENGTH,
+    description: 'Trimmed first',
+    example: SEND_MESSAGE_EXAMPLE,
+  })
   @Trim()
   @IsString()
   @CharLength(1, MAX_MESSAGE_LENGTH)
@@ -21,6 +28,7 @@ export class SendMessageDto {
 
   @ApiPropertyOptional({
     maxLength: MAX_CLIENT_MESSAGE_ID_LENGTH,
+    example: '0b7e3f2a-5c1d-4e8f-9a6b-2d4c8e1f3a5b',
     description:
       'Chosen by the client (e.g. a UUID) to make retries safe: the same value from the same ' +
       'sender in the same room answers the first message (200) instead of storing it again',

@@ -22,8 +22,14 @@ export function isId(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= MAX_ID;
 }
 
-/** Swagger for an id field: `@ApiProperty({ ...ID_SCHEMA, description })`. */
+/** Swagger for an id field of a body: `@ApiProperty({ ...ID_SCHEMA, description })`. */
 export const ID_SCHEMA = { type: 'integer', minimum: 1, maximum: MAX_ID, example: 1 } as const;
+
+/**
+ * Swagger for an optional id filter of a query: no example, as Swagger UI would fill it in
+ * and filter every try-out by it.
+ */
+export const ID_FILTER_SCHEMA = { type: 'integer', minimum: 1, maximum: MAX_ID } as const;
 
 export interface IsIdOptions extends ValidationOptions {
   /**

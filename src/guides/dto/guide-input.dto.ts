@@ -63,7 +63,11 @@ export class ApplyGuideDto {
   @IsId({ each: true })
   regionIds: number[];
 
-  @ApiPropertyOptional({ maxLength: 1000, description: 'Empty string means none' })
+  @ApiPropertyOptional({
+    maxLength: 1000,
+    description: 'Empty string means none',
+    example: '10 years as a licensed tour guide in Jeju',
+  })
   @OptionalNotNull()
   @Trim()
   @IsString()

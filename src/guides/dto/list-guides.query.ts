@@ -3,14 +3,14 @@ import { IsIn, IsOptional } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
 import { Trim } from '../../common/validation/validation';
 import { ISO_639_1_CODES } from '../languages';
-import { ID_SCHEMA, IsId } from '../../common/validation/id';
+import { ID_FILTER_SCHEMA, IsId } from '../../common/validation/id';
 
 export const GUIDE_SORTS = ['latest', 'rating', 'reviews'] as const;
 export type GuideSort = (typeof GUIDE_SORTS)[number];
 
 export class ListGuidesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
-    ...ID_SCHEMA,
+    ...ID_FILTER_SCHEMA,
     description: 'Guides serving this region or an area under it',
   })
   @IsOptional()

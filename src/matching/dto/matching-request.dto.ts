@@ -79,6 +79,7 @@ export class RejectMatchingRequestDto {
   @ApiPropertyOptional({
     maxLength: MAX_REJECT_REASON_LENGTH,
     description: 'Shown to the traveller; trimmed, empty means none',
+    example: 'Sorry, I am fully booked on that date.',
   })
   @OptionalNotNull()
   @Trim()

@@ -6,7 +6,7 @@ import { MaxChars, OptionalNotNull, Trim, MultiLine } from '../../common/validat
 export const MAX_REVIEW_LENGTH = 1000;
 
 export class CreateReviewDto {
-  @ApiProperty({ minimum: 1, maximum: 5, description: 'Whole stars' })
+  @ApiProperty({ minimum: 1, maximum: 5, description: 'Whole stars', example: 5 })
   @IsInt()
   @Min(1)
   @Max(5)

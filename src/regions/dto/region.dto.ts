@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import { STORY_CATEGORIES } from '../../stories/entities/story.entity';
 import type { Region } from '../entities/region.entity';
-import { ID_SCHEMA, IsId } from '../../common/validation/id';
+import { ID_FILTER_SCHEMA, IsId } from '../../common/validation/id';
 
 /** A region as every region route shows it. */
 export class RegionDto {
@@ -50,7 +50,7 @@ export class RegionMapItemDto {
 
 export class RegionMapQueryDto {
   @ApiPropertyOptional({
-    ...ID_SCHEMA,
+    ...ID_FILTER_SCHEMA,
     description:
       'Show the areas under this region; without it, the top-level regions (with their areas’ stories)',
   })

@@ -32,6 +32,7 @@ export class CreateReportDto {
   @ApiPropertyOptional({
     maxLength: MAX_REPORT_TEXT_LENGTH,
     description: 'Trimmed first; an empty text is stored as null',
+    example: 'Advertises a tour operator in every comment.',
   })
   @OptionalNotNull()
   @Trim()
@@ -89,6 +90,7 @@ export class ResolveReportDto {
   @ApiPropertyOptional({
     maxLength: MAX_REPORT_TEXT_LENGTH,
     description: 'Kept on the reports and in the audit log; sent to the author as the reason',
+    example: 'Spam: repeated advertising.',
   })
   @OptionalNotNull()
   @Trim()

@@ -4,12 +4,18 @@ import { PageQueryDto } from '../../common/pagination/cursor';
 import { CharLength, OptionalNotNull, Trim, MultiLine } from '../../common/validation/validation';
 import type { User } from '../../users/entities/user.entity';
 import type { Comment } from '../entities/comment.entity';
-import { ID_SCHEMA, IsId } from '../../common/validation/id';
+import { ID_FILTER_SCHEMA, ID_SCHEMA, IsId } from '../../common/validation/id';
 
 export const MAX_COMMENT_LENGTH = 1000;
+export const COMMENT_EXAMPLE = 'Looks wonderful! Which month did you go?';
 
 export class CreateCommentDto {
-  @ApiProperty({ minLength: 1, maxLength: MAX_COMMENT_LENGTH, description: 'Trimmed first' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: MAX_COMMENT_LENGTH,
+    description: 'Trimmed first',
+    example: COMMENT_EXAMPLE,
+  })
   @Trim()
   @IsString()
   @CharLength(1, MAX_COMMENT_LENGTH)
@@ -28,7 +34,12 @@ export class CreateCommentDto {
 }
 
 export class UpdateCommentDto {
-  @ApiProperty({ minLength: 1, maxLength: MAX_COMMENT_LENGTH, description: 'Trimmed first' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: MAX_COMMENT_LENGTH,
+    description: 'Trimmed first',
+    example: 'Edited: we went in October.',
+  })
   @Trim()
   @IsString()
   @CharLength(1, MAX_COMMENT_LENGTH)
@@ -38,7 +49,7 @@ export class UpdateCommentDto {
 
 export class ListCommentsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
-    ...ID_SCHEMA,
+    ...ID_FILTER_SCHEMA,
     description: 'List the replies to this top-level comment instead of the top-level comments',
   })
   @IsOptional()

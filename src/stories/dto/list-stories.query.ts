@@ -4,11 +4,11 @@ import { PageQueryDto } from '../../common/pagination/cursor';
 import { CharLength, Trim } from '../../common/validation/validation';
 import { STORY_CATEGORIES, StoryCategory } from '../entities/story.entity';
 import { STORY_SORTS, StorySort } from './story-input.dto';
-import { ID_SCHEMA, IsId } from '../../common/validation/id';
+import { ID_FILTER_SCHEMA, IsId } from '../../common/validation/id';
 
 export class ListStoriesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
-    ...ID_SCHEMA,
+    ...ID_FILTER_SCHEMA,
     description: 'Stories of this region and the areas under it',
   })
   @IsOptional()
@@ -20,7 +20,7 @@ export class ListStoriesQueryDto extends PageQueryDto {
   @IsIn(STORY_CATEGORIES)
   category?: StoryCategory;
 
-  @ApiPropertyOptional({ ...ID_SCHEMA, description: 'Stories of this guide profile' })
+  @ApiPropertyOptional({ ...ID_FILTER_SCHEMA, description: 'Stories of this guide profile' })
   @IsOptional()
   @IsId({ fromText: true })
   guideId?: number;

@@ -21,14 +21,19 @@ const TagList = () =>
   });
 
 export class CreateStoryDto {
-  @ApiProperty({ minLength: 1, maxLength: 100 })
+  @ApiProperty({ minLength: 1, maxLength: 100, example: 'Sunrise at Seongsan Ilchulbong' })
   @Trim()
   @IsString()
   @IsNotEmpty()
   @CharLength(1, 100)
   title: string;
 
-  @ApiProperty({ minLength: 1, maxLength: 10000 })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 10000,
+    description: 'May span lines',
+    example: 'We climb before dawn and watch the sun rise over the sea.\nBring a warm jacket.',
+  })
   @Trim()
   @IsString()
   @IsNotEmpty()
@@ -52,6 +57,7 @@ export class CreateStoryDto {
   @ApiPropertyOptional({
     type: [String],
     maxItems: 10,
+    example: ['jeju', 'sunrise'],
     description: '0–10 tags of 1–20 characters; a repeated field or one comma separated value',
   })
   @OptionalNotNull()

@@ -16,7 +16,11 @@ export class UpdateMeDto {
   @CharLength(2, 20)
   nickname?: string;
 
-  @ApiPropertyOptional({ maxLength: 500, description: 'Empty string clears it' })
+  @ApiPropertyOptional({
+    maxLength: 500,
+    description: 'Empty string clears it; may span lines',
+    example: '제주에서 나고 자랐어요.\n오름과 바다를 좋아합니다.',
+  })
   @OptionalNotNull()
   @Trim()
   @IsString()
