@@ -20,6 +20,12 @@ server runs with \`AUTH_DEV_LOGIN=true\`), then press *Authorize* and paste the 
 **Errors** always have the shape \`{ statusCode, code, message, details?, requestId, path, timestamp }\`.
 
 **Lists** take \`?limit=\` (1–50, default 20) and \`?cursor=\` (the previous page's \`nextCursor\`).
+
+**Input.** Ids are plain decimal integers: \`01\`, \`0x1\`, \`1e0\`, \`+1\` are 400 VALIDATION_FAILED.
+Text fields refuse control characters (\`\\r\` included), bidirectional overrides and isolates
+and unpaired surrogates; line breaks and tabs only in multi-line fields (bio, introduction,
+career, story content, comments, chat messages, matching messages, reviews, reasons, report
+details and notes): 400 VALIDATION_FAILED naming the field.
 `;
 
 const ADMIN_TAG_DESCRIPTION = `
