@@ -21,6 +21,12 @@ server runs with \`AUTH_DEV_LOGIN=true\`), then press *Authorize* and paste the 
 **Errors** always have the shape \`{ statusCode, code, message, details?, requestId, path, timestamp }\`.
 
 **Lists** take \`?limit=\` (1–50, default 20) and \`?cursor=\` (the previous page's \`nextCursor\`).
+
+**Input.** Ids are plain decimal integers: \`01\`, \`0x1\`, \`1e0\`, \`+1\` are 400 VALIDATION_FAILED.
+Text fields refuse control characters (\`\\r\` included), bidirectional overrides and isolates
+and unpaired surrogates; line breaks and tabs only in multi-line fields (bio, introduction,
+career, story content, comments, chat messages, matching messages, reviews, reasons, report
+details and notes): 400 VALIDATION_FAILED naming the field.
 `;
 
 const ADMIN_TAG_DESCRIPTION = `
@@ -51,12 +57,20 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
 
+  // upgrade-insecure-requests and HSTS only when the public address is https: over plain HTTP
+  // (any host but localhost) the browser would fetch Swagger UI's own scripts over https and
+  // show a blank page
+  const servedOverHttps = config.publicBaseUrl?.toLowerCase().startsWith('https://') ?? false;
   app.use(
     helmet({
       // Swagger UI loads its own scripts and styles from this origin
       contentSecurityPolicy: {
-        directives: { 'img-src': ["'self'", 'data:', 'https:'] },
+        directives: {
+          'img-src': ["'self'", 'data:', 'https:'],
+          'upgrade-insecure-requests': servedOverHttps ? [] : null,
+        },
       },
+      strictTransportSecurity: servedOverHttps,
       crossOriginResourcePolicy: { policy: 'cross-origin' },
     }),
   );

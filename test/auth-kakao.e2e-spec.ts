@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { KakaoClient } from '../src/auth/kakao/kakao.client';
+import { DomainException } from '../src/common/errors/domain.exception';
 import { User } from '../src/users/entities/user.entity';
 import { KakaoStub } from './support/kakao-stub';
 import { createTestApp, TestApp } from './support/test-app';
@@ -173,6 +175,56 @@ describe('Kakao login (mobile and web flows)', () => {
     it('validates the body', async () => {
       const res = await t.http().post('/api/v1/auth/kakao').send({ token: 'x' }).expect(400);
       expectError(res.body, 400, 'VALIDATION_FAILED');
+    });
+
+    it('a token no header can carry is the caller’s error (4xx), never a Kakao outage', async () => {
+      const before = t.kakao.requests.length;
+      for (const accessToken of [
+        'abc\u0000def',
+        '카카오토큰',
+        'abc\r\nX-Injected: 1',
+        'a b',
+        'ÿtoken',
+      ]) {
+        const res = await t.http().post('/api/v1/auth/kakao').send({ accessToken });
+        expect(res.status).toBe(400);
+        expectError(res.body, 400, 'VALIDATION_FAILED');
+        expect(res.body.details).toEqual([expect.objectContaining({ field: 'accessToken' })]);
+      }
+      expect(t.kakao.requests.length).toBe(before);
+    });
+
+    it('the Kakao client itself refuses such a token without calling Kakao (401, not 502)', async () => {
+      const before = t.kakao.requests.length;
+      for (const token of ['abc\u0000def', '카카오토큰']) {
+        const error: unknown = await t.app
+          .get(KakaoClient)
+          .getProfile(token)
+          .then(
+            () => null,
+            (e: unknown) => e,
+          );
+        expect(error).toBeInstanceOf(DomainException);
+        expect((error as DomainException).getStatus()).toBe(401);
+      }
+      expect(t.kakao.requests.length).toBe(before);
+    });
+
+    it('cleans a Kakao nickname of control and bidi characters instead of refusing it', async () => {
+      const id = Number(uniqueKakaoId());
+      const res = await t
+        .http()
+        .post('/api/v1/auth/kakao')
+        .send({
+          accessToken: t.kakao.issueAccessToken({
+            id,
+            nickname: '\u202Eevil\u0000 name\nhere\ud800',
+          }),
+        })
+        .expect(200);
+      expect(res.body.user.nickname).toBe('evil name here');
+      const row = await users().findOneByOrFail({ kakaoId: String(id) });
+      expect(row.nickname).toBe('evil name here');
     });
   });
 

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { OpenApiDocument, requestPrefills } from './support/swagger-sample';
 import { createTestApp, TestApp } from './support/test-app';
 import { expectError } from './support/users';
 
@@ -81,6 +82,45 @@ describe('platform: errors, request ids, Swagger, CORS, health', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 
+  it('without an https PUBLIC_BASE_URL: no upgrade-insecure-requests, no HSTS (Swagger UI works over HTTP)', async () => {
+    for (const path of ['/docs', '/api/v1/users/1']) {
+      const res = await t.http().get(path).redirects(1);
+      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+      expect(res.headers['strict-transport-security']).toBeUndefined();
+    }
+  });
+
+  it('Swagger UI pre-fills request bodies that are valid: no placeholders, no id 0, no trap fields', async () => {
+    const doc = (await t.http().get('/docs-json').expect(200)).body as OpenApiDocument;
+    const prefills = requestPrefills(doc);
+    // the routes whose pre-filled bodies were answered with 400, or replayed one message
+    expect(prefills['POST /api/v1/chat/rooms/{id}/messages']).toEqual({
+      content: expect.any(String),
+    });
+    expect(prefills['POST /api/v1/stories/{id}/comments']).toEqual({
+      content: expect.any(String),
+    });
+    expect(prefills['POST /api/v1/matching-requests']).toMatchObject({ storyId: 1 });
+    expect(prefills['POST /api/v1/chat/rooms/{id}/read']).toEqual({ messageId: 1 });
+    expect(Object.keys(prefills).length).toBeGreaterThan(15);
+    const suspicious: string[] = [];
+    const walk = (value: unknown, where: string): void => {
+      if (value === 'string' || value === 0) suspicious.push(where);
+      if (value !== null && typeof value === 'object') {
+        for (const [key, child] of Object.entries(value)) walk(child, `${where}.${key}`);
+      }
+    };
+    for (const [operation, body] of Object.entries(prefills)) walk(body, operation);
+    expect(suspicious).toEqual([]);
+    // ids document their range and an example of 1
+    expect(doc.components.schemas.CreateMatchingRequestDto.properties?.storyId).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      example: 1,
+    });
+  });
+
   it('allows CORS only for the configured origins', async () => {
     const allowed = await t
       .http()
@@ -111,6 +151,19 @@ describe('platform: errors, request ids, Swagger, CORS, health', () => {
     const res = await request(t.baseUrl).get('/health').expect(503);
     expect(res.body).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
     await t.dataSource.initialize(); // so the suite can close normally
+  });
+});
+
+describe('served over https (PUBLIC_BASE_URL=https://...)', () => {
+  it('asks browsers to upgrade insecure requests and sends HSTS', async () => {
+    const app = await createTestApp({ PUBLIC_BASE_URL: 'https://api.example.com' });
+    try {
+      const res = await app.http().get('/api/v1/users/1');
+      expect(res.headers['content-security-policy']).toContain('upgrade-insecure-requests');
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    } finally {
+      await app.close();
+    }
   });
 });
 

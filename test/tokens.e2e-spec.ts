@@ -177,6 +177,35 @@ describe('access and refresh tokens', () => {
       expect(results.filter((r) => r.status === 401)).toHaveLength(2);
     });
 
+    it('a race with one token leaves no token of its family working, the winner’s included', async () => {
+      for (let round = 0; round < 8; round++) {
+        const user = await signIn(t);
+        const parallel = 2 + (round % 2); // two, then three at once
+        const results = await Promise.all(
+          Array.from({ length: parallel }, () =>
+            t.http().post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }),
+          ),
+        );
+        const winners = results.filter((r) => r.status === 200);
+        expect(winners).toHaveLength(1);
+        // the first loser finds the token rotated and revokes the family; a later one may
+        // already find it revoked
+        const losers = results.filter((r) => r.status !== 200).map((r) => r.body.code);
+        expect(losers).toContain('REFRESH_TOKEN_REUSED');
+        for (const code of losers) expect(['REFRESH_TOKEN_REUSED', 'UNAUTHORIZED']).toContain(code);
+        // the winner's new refresh token was issued from the reused one: it is dead too
+        const after = await t
+          .http()
+          .post('/api/v1/auth/refresh')
+          .send({ refreshToken: winners[0].body.refreshToken })
+          .expect(401);
+        expectError(after.body, 401, 'UNAUTHORIZED');
+        const rows = await tokens().findBy({ userId: user.id });
+        expect(rows).toHaveLength(2);
+        expect(rows.filter((row) => row.revokedAt === null)).toEqual([]);
+      }
+    });
+
     it('an unknown token → 401 UNAUTHORIZED; a malformed body → 400', async () => {
       const res = await t
         .http()

@@ -3,6 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { InjectConfig } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
+import { DomainException } from '../common/errors/domain.exception';
 
 import { UsersService, ExternalProfile } from '../users/users.service';
 import { UserWithdrawnEvent } from '../users/users.events';
@@ -40,10 +41,9 @@ export class AuthService {
     // the account first (SPEC §2: a suspended user's refresh is 403 ACCOUNT_SUSPENDED, even
     // though suspension also revoked the token), and without rotating anything
     const ownerId = await this.tokens.ownerOf(refreshToken);
-    if (ownerId !== null) await this.users.authenticate(ownerId);
-    const used = await this.tokens.consume(refreshToken);
-    const caller = await this.users.authenticate(used.userId);
-    const issued = await this.tokens.issue(caller, used.familyId);
+    if (ownerId === null) throw new DomainException('UNAUTHORIZED', 'Refresh token is not valid');
+    const caller = await this.users.authenticate(ownerId);
+    const issued = await this.tokens.rotate(refreshToken, caller);
     return { ...issued, user: await this.users.getMe(caller) };
   }
 

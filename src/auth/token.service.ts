@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { IsNull, Repository } from 'typeorm';
+import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
 import { InjectConfig } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { DomainException } from '../common/errors/domain.exception';
+import { runInTransaction } from '../database/transaction';
 import type { User } from '../users/entities/user.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 
@@ -19,6 +20,10 @@ function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+type Rotation =
+  | { ok: true; refreshToken: string }
+  | { ok: false; error: 'UNAUTHORIZED' | 'REFRESH_TOKEN_REUSED' | 'TOKEN_EXPIRED' };
+
 /** Access tokens (JWT) and refresh tokens (opaque, stored hashed, rotated in families). */
 @Injectable()
 export class TokenService {
@@ -26,61 +31,88 @@ export class TokenService {
     @InjectConfig() private readonly config: AppConfig,
     private readonly jwt: JwtService,
     @InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>,
+    private readonly dataSource: DataSource,
   ) {}
 
-  /** A new pair; `familyId` continues a login session, otherwise a new one starts. */
-  async issue(
-    user: Pick<User, 'id' | 'role'>,
-    familyId: string = randomUUID(),
-  ): Promise<IssuedTokens> {
+  /** A new pair, starting a new login session (token family). */
+  async issue(user: Pick<User, 'id' | 'role'>): Promise<IssuedTokens> {
+    const refreshToken = await runInTransaction(this.dataSource, (manager) =>
+      this.insertRefreshToken(manager, user.id, randomUUID()),
+    );
+    return this.pair(user, refreshToken);
+  }
+
+  /**
+   * Exchanges a refresh token of `user` for the next pair of its family.
+   *
+   * The token's row is read with a row lock (MySQL/MariaDB; SQLite runs transactions one at a
+   * time) and marked rotated in the same transaction that stores its successor. So of two
+   * exchanges of one token, the second waits until the first has committed its new token, then
+   * finds the token rotated and revokes the whole family, the token just issued included. The
+   * revocation is committed before REFRESH_TOKEN_REUSED is thrown (a throw inside the
+   * transaction would roll it back).
+   */
+  async rotate(refreshToken: string, user: Pick<User, 'id' | 'role'>): Promise<IssuedTokens> {
+    const tokenHash = hashToken(refreshToken);
+    const rotation = await runInTransaction(this.dataSource, async (manager): Promise<Rotation> => {
+      const lookup = manager
+        .createQueryBuilder(RefreshToken, 't')
+        .where('t.tokenHash = :tokenHash', { tokenHash });
+      if (manager.connection.options.type !== 'better-sqlite3') lookup.setLock('pessimistic_write');
+      const row = await lookup.getOne();
+      if (!row || row.revokedAt || row.userId !== user.id) {
+        return { ok: false, error: 'UNAUTHORIZED' };
+      }
+      if (row.rotatedAt) {
+        await this.revokeFamilyIn(manager, row.familyId);
+        return { ok: false, error: 'REFRESH_TOKEN_REUSED' };
+      }
+      if (row.expiresAt.getTime() <= Date.now()) return { ok: false, error: 'TOKEN_EXPIRED' };
+      await manager.update(RefreshToken, { id: row.id }, { rotatedAt: new Date() });
+      return {
+        ok: true,
+        refreshToken: await this.insertRefreshToken(manager, user.id, row.familyId),
+      };
+    });
+    if (!rotation.ok) {
+      switch (rotation.error) {
+        case 'REFRESH_TOKEN_REUSED':
+          throw new DomainException(
+            'REFRESH_TOKEN_REUSED',
+            'This refresh token was already used; the session has been signed out',
+          );
+        case 'TOKEN_EXPIRED':
+          throw new DomainException('TOKEN_EXPIRED', 'Refresh token has expired');
+        default:
+          throw new DomainException('UNAUTHORIZED', 'Refresh token is not valid');
+      }
+    }
+    return this.pair(user, rotation.refreshToken);
+  }
+
+  private async insertRefreshToken(
+    manager: EntityManager,
+    userId: number,
+    familyId: string,
+  ): Promise<string> {
     const refreshToken = randomBytes(32).toString('base64url');
-    await this.tokens.insert({
-      userId: user.id,
+    await manager.insert(RefreshToken, {
+      userId,
       familyId,
       tokenHash: hashToken(refreshToken),
       expiresAt: new Date(Date.now() + this.config.jwt.refreshTtlSeconds * 1000),
       rotatedAt: null,
       revokedAt: null,
     });
+    return refreshToken;
+  }
+
+  private async pair(user: Pick<User, 'id' | 'role'>, refreshToken: string): Promise<IssuedTokens> {
     const accessToken = await this.jwt.signAsync(
       { sub: String(user.id), role: user.role },
       { expiresIn: this.config.jwt.accessTtlSeconds },
     );
     return { accessToken, refreshToken, expiresIn: this.config.jwt.accessTtlSeconds };
-  }
-
-  /**
-   * Marks a refresh token used and returns it, so the caller can issue the next one of its
-   * family. Only one exchange of a token can win (a conditional update); presenting a token
-   * that was already exchanged revokes its whole family.
-   */
-  async consume(refreshToken: string): Promise<RefreshToken> {
-    const row = await this.tokens.findOneBy({ tokenHash: hashToken(refreshToken) });
-    if (!row || row.revokedAt) {
-      throw new DomainException('UNAUTHORIZED', 'Refresh token is not valid');
-    }
-    if (row.rotatedAt) {
-      await this.revokeFamily(row.familyId);
-      throw new DomainException(
-        'REFRESH_TOKEN_REUSED',
-        'This refresh token was already used; the session has been signed out',
-      );
-    }
-    if (row.expiresAt.getTime() <= Date.now()) {
-      throw new DomainException('TOKEN_EXPIRED', 'Refresh token has expired');
-    }
-    const result = await this.tokens.update(
-      { id: row.id, rotatedAt: IsNull(), revokedAt: IsNull() },
-      { rotatedAt: new Date() },
-    );
-    if ((result.affected ?? 0) === 0) {
-      await this.revokeFamily(row.familyId);
-      throw new DomainException(
-        'REFRESH_TOKEN_REUSED',
-        'This refresh token was already used; the session has been signed out',
-      );
-    }
-    return row;
   }
 
   /** The user a refresh token was issued to (whatever its state), or null for an unknown one. */
@@ -98,11 +130,30 @@ export class TokenService {
     return row?.familyId ?? null;
   }
 
+  /**
+   * Revocations run as transactions of their own: on SQLite a lone statement would otherwise
+   * join whatever transaction another request has open on the shared connection (and could
+   * land between a rotation's read and its insert, or be rolled back with it).
+   */
   async revokeFamily(familyId: string): Promise<void> {
-    await this.tokens.update({ familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    await runInTransaction(this.dataSource, (manager) => this.revokeFamilyIn(manager, familyId));
   }
 
   async revokeAllOfUser(userId: number): Promise<void> {
-    await this.tokens.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    await runInTransaction(this.dataSource, async (manager) => {
+      await manager.update(
+        RefreshToken,
+        { userId, revokedAt: IsNull() },
+        { revokedAt: new Date() },
+      );
+    });
+  }
+
+  private async revokeFamilyIn(manager: EntityManager, familyId: string): Promise<void> {
+    await manager.update(
+      RefreshToken,
+      { familyId, revokedAt: IsNull() },
+      { revokedAt: new Date() },
+    );
   }
 }

@@ -18,6 +18,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiBodyExample } from '../common/decorators/api-body-example.decorator';
 import { Authenticated, RateLimit } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { ErrorBodyDto } from '../common/errors/error-body.dto';
@@ -29,6 +30,7 @@ import {
   ChatRoomDto,
   ReadMessagesDto,
   ReadStateDto,
+  SEND_MESSAGE_EXAMPLE,
   SendMessageDto,
 } from './dto/chat.dto';
 
@@ -98,6 +100,7 @@ export class ChatController {
   @ApiCreatedResponse({ type: ChatMessageDto, description: 'Stored' })
   @ApiOkResponse({ type: ChatMessageDto, description: 'A retry: the message stored first' })
   @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'CHAT_ROOM_CLOSED, ACCOUNT_SUSPENDED' })
+  @ApiBodyExample(SendMessageDto, { content: SEND_MESSAGE_EXAMPLE }, 'A text message')
   async sendMessage(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,

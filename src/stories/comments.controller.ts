@@ -20,6 +20,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { ApiBodyExample } from '../common/decorators/api-body-example.decorator';
 import { Authenticated, PublicRoute } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { ErrorBodyDto } from '../common/errors/error-body.dto';
@@ -27,6 +28,7 @@ import { Page, PageOf } from '../common/pagination/cursor';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { CommentsService } from './comments.service';
 import {
+  COMMENT_EXAMPLE,
   CommentDto,
   CreateCommentDto,
   ListCommentsQueryDto,
@@ -74,6 +76,7 @@ export class CommentsController {
   })
   @ApiCreatedResponse({ type: CommentDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiBodyExample(CreateCommentDto, { content: COMMENT_EXAMPLE }, 'A top-level comment')
   create(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, forwardRef, Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
+import { isId, parseIdText } from '../common/validation/id';
 import { GuidesService } from '../guides/guides.service';
 import { StoriesService } from './stories.service';
 
@@ -19,10 +20,10 @@ export class StoryUploadGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
     const user = req.user as AuthUser; // the global JWT guard has run: the route is authenticated
-    const id = Number(req.params.id);
     if (req.params.id !== undefined) {
-      // an id that is not one is left to ParseIdPipe's 404
-      if (Number.isSafeInteger(id) && id > 0) await this.stories.requireEditable(user, id);
+      // an id that is not one is left to ParseIdPipe (400 for non-canonical text, else 404)
+      const id = parseIdText(String(req.params.id));
+      if (isId(id)) await this.stories.requireEditable(user, id);
     } else {
       await this.guides.requirePublisher(user);
     }

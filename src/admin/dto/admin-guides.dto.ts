@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { CharLength, Trim } from '../../common/validation/validation';
+import { CharLength, Trim, MultiLine } from '../../common/validation/validation';
 import { GUIDE_STATUSES, GuideStatus } from '../../guides/entities/guide.entity';
 
 export class ListAdminGuidesQueryDto extends PageQueryDto {
@@ -21,5 +21,6 @@ export class GuideDecisionReasonDto {
   @Trim()
   @IsString()
   @CharLength(1, 1000)
+  @MultiLine()
   reason: string;
 }

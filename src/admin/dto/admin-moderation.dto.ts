@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsString, Matches } from 'class-validator';
-import { CharLength, OptionalNotNull, Trim } from '../../common/validation/validation';
+import { CharLength, OptionalNotNull, Trim, MultiLine } from '../../common/validation/validation';
 import { STORY_STATUSES, StoryStatus } from '../../stories/entities/story.entity';
 
 /** A date-time with a zone (`Z` or `±hh:mm`); a bare date or a local time is ambiguous. */
@@ -17,6 +17,7 @@ export class SuspendUserDto {
   @Trim()
   @IsString()
   @CharLength(1, 1000)
+  @MultiLine()
   reason: string;
 
   @ApiPropertyOptional({
@@ -47,6 +48,7 @@ export class HideStoryDto {
   @Trim()
   @IsString()
   @CharLength(1, 1000)
+  @MultiLine()
   reason: string;
 }
 

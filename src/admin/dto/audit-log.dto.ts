@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type as TransformType } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
 import { MaxChars, Trim } from '../../common/validation/validation';
 import type { AuditLog } from '../entities/audit-log.entity';
+import { ID_FILTER_SCHEMA, IsId } from '../../common/validation/id';
 
 export class AuditLogDto {
   @ApiProperty() id: number;
@@ -27,8 +27,6 @@ export class AuditLogDto {
   }
 }
 
-const MAX_ID = 2_147_483_647;
-
 export class ListAuditLogsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'guide.approve' })
   @IsOptional()
@@ -45,19 +43,13 @@ export class ListAuditLogsQueryDto extends PageQueryDto {
   @MaxChars(32)
   targetType?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional(ID_FILTER_SCHEMA)
   @IsOptional()
-  @TransformType(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IsId({ fromText: true })
   targetId?: number;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional(ID_FILTER_SCHEMA)
   @IsOptional()
-  @TransformType(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IsId({ fromText: true })
   adminId?: number;
 }

@@ -3,18 +3,28 @@ import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsString, Matches } from 'class-validator';
 import { CharLength, MaxChars, Trim } from '../../common/validation/validation';
 import { MeDto } from '../../users/dto/user.dto';
+import { BEARER_TOKEN } from '../kakao/kakao.client';
 
 export class KakaoLoginDto {
-  @ApiProperty({ description: 'Access token from the Kakao SDK' })
+  @ApiProperty({
+    description: 'Access token from the Kakao SDK',
+    example: 'kakao-sdk-access-token',
+  })
   @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxChars(4096)
+  @Matches(BEARER_TOKEN, {
+    message: 'accessToken must be a bearer token (letters, digits and -._~+/ only)',
+  })
   accessToken: string;
 }
 
 export class RefreshTokenDto {
-  @ApiProperty()
+  @ApiProperty({
+    description: 'The `refreshToken` of the last sign-in or refresh',
+    example: 'paste-the-refreshToken-here',
+  })
   @IsString()
   @IsNotEmpty()
   @MaxChars(256)

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectConfig } from '../../config/config.module';
 import type { AppConfig } from '../../config/app-config';
 import { DomainException } from '../../common/errors/domain.exception';
+import { toCleanLine } from '../../common/validation/validation';
 import type { ExternalProfile } from '../../users/users.service';
 
 /** The parts of Kakao's `GET /v2/user/me` answer that we read. */
@@ -18,6 +19,13 @@ interface KakaoUserMe {
 
 const NICKNAME_MAX = 20;
 
+/**
+ * What a bearer token may be (RFC 6750 `b64token`): anything else cannot travel in the
+ * Authorization header (a NUL, a line break or Korean text make `fetch` throw) and cannot be a
+ * Kakao access token either.
+ */
+export const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
 function text(value: unknown): string | null {
   return typeof value === 'string' && value.trim().length > 0 ? value.trim() : null;
 }
@@ -31,8 +39,10 @@ export function toExternalProfile(json: KakaoUserMe): ExternalProfile {
   const kakaoId = String(id);
   const account = json.kakao_account ?? {};
   const profile = account.profile ?? {};
-  let nickname = text(profile.nickname) ?? text(json.properties?.nickname) ?? '';
-  nickname = Array.from(nickname).slice(0, NICKNAME_MAX).join('');
+  // the user did not type it to us: characters our text rule refuses are cleaned, not refused
+  const clean = (value: unknown) => text(typeof value === 'string' ? toCleanLine(value) : value);
+  let nickname = clean(profile.nickname) ?? clean(json.properties?.nickname) ?? '';
+  nickname = Array.from(nickname).slice(0, NICKNAME_MAX).join('').trim();
   if (nickname.length < 2) nickname = `kakao${kakaoId.slice(-6)}`;
   const image =
     profile.is_default_image === true
@@ -59,6 +69,10 @@ export class KakaoClient {
 
   /** `GET {KAKAO_API_URL}/v2/user/me` with the user's Kakao access token. */
   async getProfile(accessToken: string): Promise<ExternalProfile> {
+    if (!BEARER_TOKEN.test(accessToken)) {
+      // the caller's mistake, not an outage: nothing is sent
+      throw new DomainException('KAKAO_TOKEN_INVALID', 'This is not a Kakao access token');
+    }
     const json = await this.request<KakaoUserMe>(`${this.config.kakao.apiUrl}/v2/user/me`, {
       method: 'GET',
       headers: {
@@ -92,10 +106,18 @@ export class KakaoClient {
   }
 
   private async request<T>(url: string, init: RequestInit): Promise<T> {
+    let headers: Headers;
+    try {
+      headers = new Headers(init.headers);
+    } catch {
+      // a header value fetch cannot send (a TypeError before any connection): not an outage
+      throw new DomainException('KAKAO_TOKEN_INVALID', 'The token cannot be sent to Kakao');
+    }
     let response: Response;
     try {
       response = await fetch(url, {
         ...init,
+        headers,
         signal: AbortSignal.timeout(this.config.kakao.timeoutMs),
       });
     } catch (error) {

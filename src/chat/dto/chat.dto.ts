@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { CharLength, Trim } from '../../common/validation/validation';
+import { IsBoolean, IsOptional, IsString } from 'class-validator';
+import { CharLength, Trim, MultiLine } from '../../common/validation/validation';
 import {
   CHAT_MESSAGE_TYPES,
   type ChatMessage,
@@ -8,19 +8,27 @@ import {
   MAX_CLIENT_MESSAGE_ID_LENGTH,
   MAX_MESSAGE_LENGTH,
 } from '../entities/chat-message.entity';
+import { ID_SCHEMA, IsId } from '../../common/validation/id';
 
-const MAX_ID = 2_147_483_647;
+export const SEND_MESSAGE_EXAMPLE = 'Hello! Shall we meet at the harbour at 10?';
 
 /** Body of `POST /chat/rooms/:id/messages`. */
 export class SendMessageDto {
-  @ApiProperty({ minLength: 1, maxLength: MAX_MESSAGE_LENGTH, description: 'Trimmed first' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: MAX_MESSAGE_LENGTH,
+    description: 'Trimmed first',
+    example: SEND_MESSAGE_EXAMPLE,
+  })
   @Trim()
   @IsString()
   @CharLength(1, MAX_MESSAGE_LENGTH)
+  @MultiLine()
   content: string;
 
   @ApiPropertyOptional({
     maxLength: MAX_CLIENT_MESSAGE_ID_LENGTH,
+    example: '0b7e3f2a-5c1d-4e8f-9a6b-2d4c8e1f3a5b',
     description:
       'Chosen by the client (e.g. a UUID) to make retries safe: the same value from the same ' +
       'sender in the same room answers the first message (200) instead of storing it again',
@@ -33,32 +41,27 @@ export class SendMessageDto {
 
 /** Body of `POST /chat/rooms/:id/read`. */
 export class ReadMessagesDto {
-  @ApiProperty({ description: 'The newest message the caller has seen (a message of this room)' })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @ApiProperty({
+    ...ID_SCHEMA,
+    description: 'The newest message the caller has seen (a message of this room)',
+  })
+  @IsId()
   messageId: number;
 }
 
 /** Socket payloads: the room id travels in the payload instead of the path. */
 export class RoomRefPayload {
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IsId()
   roomId: number;
 }
 
 export class SendMessagePayload extends SendMessageDto {
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IsId()
   roomId: number;
 }
 
 export class TypingPayload {
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IsId()
   roomId: number;
 
   @IsBoolean()
@@ -66,9 +69,7 @@ export class TypingPayload {
 }
 
 export class ReadMessagesPayload extends ReadMessagesDto {
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IsId()
   roomId: number;
 }
 

@@ -1,19 +1,21 @@
-import { Injectable, PipeTransform } from '@nestjs/common';
+import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
 import { DomainException } from '../errors/domain.exception';
+import { MAX_ID, parseIdText } from './id';
 
-const MAX_ID = 2_147_483_647;
-
-/** A path id: digits only (else 400); beyond the id range nothing can exist (404). */
+/**
+ * A path id: canonical digits only (SPEC §1; `01`, `0x1`, `1e0`, `+1`, ` 1` are 400), and
+ * beyond the id range nothing can exist (404).
+ */
 @Injectable()
 export class ParseIdPipe implements PipeTransform<string, number> {
-  transform(value: string): number {
-    if (!/^\d{1,20}$/.test(value)) {
-      throw new DomainException('VALIDATION_FAILED', 'id must be a positive integer', [
-        { field: 'id', errors: ['id must be a positive integer'] },
-      ]);
+  transform(value: string, metadata?: ArgumentMetadata): number {
+    const id = parseIdText(value);
+    if (id === null) {
+      const field = metadata?.data ?? 'id';
+      const message = `${field} must be a positive integer in plain digits`;
+      throw new DomainException('VALIDATION_FAILED', message, [{ field, errors: [message] }]);
     }
-    const id = Number(value);
-    if (id < 1 || id > MAX_ID) throw new DomainException('NOT_FOUND', 'Not found');
+    if (id > MAX_ID) throw new DomainException('NOT_FOUND', 'Not found');
     return id;
   }
 }

@@ -1,18 +1,15 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString } from 'class-validator';
 import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsString,
-  Max,
-  Min,
-} from 'class-validator';
-import { CharLength, MaxChars, OptionalNotNull, Trim } from '../../common/validation/validation';
+  CharLength,
+  MaxChars,
+  OptionalNotNull,
+  Trim,
+  MultiLine,
+} from '../../common/validation/validation';
 import { ISO_639_1_CODES } from '../languages';
+import { IsId, MAX_ID } from '../../common/validation/id';
 
 const TrimEach = () =>
   Transform(({ value }: { value: unknown }) =>
@@ -29,6 +26,7 @@ export class ApplyGuideDto {
   @Trim()
   @IsString()
   @CharLength(10, 2000)
+  @MultiLine()
   introduction: string;
 
   @ApiProperty({
@@ -50,21 +48,31 @@ export class ApplyGuideDto {
   })
   languages: string[];
 
-  @ApiProperty({ type: [Number], minItems: 1, maxItems: 5, example: [17] })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'integer', minimum: 1, maximum: MAX_ID },
+    minItems: 1,
+    maxItems: 5,
+    example: [1],
+    description: 'Regions the guide serves (ids from GET /regions)',
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(5)
   @ArrayUnique()
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  @Max(2_147_483_647, { each: true })
+  @IsId({ each: true })
   regionIds: number[];
 
-  @ApiPropertyOptional({ maxLength: 1000, description: 'Empty string means none' })
+  @ApiPropertyOptional({
+    maxLength: 1000,
+    description: 'Empty string means none',
+    example: '10 years as a licensed tour guide in Jeju',
+  })
   @OptionalNotNull()
   @Trim()
   @IsString()
   @MaxChars(1000)
+  @MultiLine()
   career?: string;
 }
 

@@ -1,20 +1,20 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type as TransformType } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
 import { Trim } from '../../common/validation/validation';
 import { ISO_639_1_CODES } from '../languages';
+import { ID_FILTER_SCHEMA, IsId } from '../../common/validation/id';
 
 export const GUIDE_SORTS = ['latest', 'rating', 'reviews'] as const;
 export type GuideSort = (typeof GUIDE_SORTS)[number];
 
 export class ListGuidesQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Guides serving this region or an area under it' })
+  @ApiPropertyOptional({
+    ...ID_FILTER_SCHEMA,
+    description: 'Guides serving this region or an area under it',
+  })
   @IsOptional()
-  @TransformType(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(2_147_483_647)
+  @IsId({ fromText: true })
   regionId?: number;
 
   @ApiPropertyOptional({ description: 'ISO 639-1 code the guide speaks', example: 'en' })

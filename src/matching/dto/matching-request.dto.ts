@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { MaxChars, OptionalNotNull, Trim } from '../../common/validation/validation';
+import { MaxChars, OptionalNotNull, Trim, MultiLine } from '../../common/validation/validation';
 import { MATCHING_STATUSES, MatchingStatus } from '../entities/matching-request.entity';
+import { ID_SCHEMA, IsId } from '../../common/validation/id';
 
-const MAX_ID = 2_147_483_647;
 export const MAX_DAYS_AHEAD = 365;
 export const MAX_PARTY_SIZE = 20;
 export const MAX_MESSAGE_LENGTH = 1000;
@@ -38,10 +38,8 @@ const IsUpcomingDate = (maxDays: number) =>
   });
 
 export class CreateMatchingRequestDto {
-  @ApiProperty({ description: 'A published story; its guide receives the request' })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @ApiProperty({ ...ID_SCHEMA, description: 'A published story; its guide receives the request' })
+  @IsId()
   storyId: number;
 
   @ApiProperty({
@@ -73,6 +71,7 @@ export class CreateMatchingRequestDto {
   @Trim()
   @IsString()
   @MaxChars(MAX_MESSAGE_LENGTH)
+  @MultiLine()
   message?: string;
 }
 
@@ -80,11 +79,13 @@ export class RejectMatchingRequestDto {
   @ApiPropertyOptional({
     maxLength: MAX_REJECT_REASON_LENGTH,
     description: 'Shown to the traveller; trimmed, empty means none',
+    example: 'Sorry, I am fully booked on that date.',
   })
   @OptionalNotNull()
   @Trim()
   @IsString()
   @MaxChars(MAX_REJECT_REASON_LENGTH)
+  @MultiLine()
   reason?: string;
 }
 

@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsString, Max, Min } from 'class-validator';
 import { GuideReviewDto } from '../../guides/dto/guide.dto';
-import { MaxChars, OptionalNotNull, Trim } from '../../common/validation/validation';
+import { MaxChars, OptionalNotNull, Trim, MultiLine } from '../../common/validation/validation';
 
 export const MAX_REVIEW_LENGTH = 1000;
 
 export class CreateReviewDto {
-  @ApiProperty({ minimum: 1, maximum: 5, description: 'Whole stars' })
+  @ApiProperty({ minimum: 1, maximum: 5, description: 'Whole stars', example: 5 })
   @IsInt()
   @Min(1)
   @Max(5)
@@ -21,6 +21,7 @@ export class CreateReviewDto {
   @Trim()
   @IsString()
   @MaxChars(MAX_REVIEW_LENGTH)
+  @MultiLine()
   content?: string;
 }
 

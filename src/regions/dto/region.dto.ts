@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type as TransformType } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { STORY_CATEGORIES } from '../../stories/entities/story.entity';
 import type { Region } from '../entities/region.entity';
+import { ID_FILTER_SCHEMA, IsId } from '../../common/validation/id';
 
 /** A region as every region route shows it. */
 export class RegionDto {
@@ -50,13 +50,11 @@ export class RegionMapItemDto {
 
 export class RegionMapQueryDto {
   @ApiPropertyOptional({
+    ...ID_FILTER_SCHEMA,
     description:
       'Show the areas under this region; without it, the top-level regions (with their areas’ stories)',
   })
   @IsOptional()
-  @TransformType(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(2_147_483_647)
+  @IsId({ fromText: true })
   parentId?: number;
 }

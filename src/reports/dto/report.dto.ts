@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { CharLength, OptionalNotNull, Trim } from '../../common/validation/validation';
+import { CharLength, OptionalNotNull, Trim, MultiLine } from '../../common/validation/validation';
 import {
   MAX_REPORT_TEXT_LENGTH,
   Report,
@@ -14,18 +14,15 @@ import {
   type ReportStatus,
   type ReportTargetType,
 } from '../entities/report.entity';
-
-const MAX_ID = 2_147_483_647;
+import { ID_SCHEMA, IsId } from '../../common/validation/id';
 
 export class CreateReportDto {
   @ApiProperty({ enum: REPORT_TARGET_TYPES })
   @IsIn(REPORT_TARGET_TYPES)
   targetType: ReportTargetType;
 
-  @ApiProperty({ minimum: 1 })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @ApiProperty({ ...ID_SCHEMA, description: 'The id of the story, comment, user or message' })
+  @IsId()
   targetId: number;
 
   @ApiProperty({ enum: REPORT_REASONS })
@@ -35,11 +32,13 @@ export class CreateReportDto {
   @ApiPropertyOptional({
     maxLength: MAX_REPORT_TEXT_LENGTH,
     description: 'Trimmed first; an empty text is stored as null',
+    example: 'Advertises a tour operator in every comment.',
   })
   @OptionalNotNull()
   @Trim()
   @IsString()
   @CharLength(0, MAX_REPORT_TEXT_LENGTH)
+  @MultiLine()
   detail?: string;
 }
 
@@ -91,11 +90,13 @@ export class ResolveReportDto {
   @ApiPropertyOptional({
     maxLength: MAX_REPORT_TEXT_LENGTH,
     description: 'Kept on the reports and in the audit log; sent to the author as the reason',
+    example: 'Spam: repeated advertising.',
   })
   @OptionalNotNull()
   @Trim()
   @IsString()
   @CharLength(0, MAX_REPORT_TEXT_LENGTH)
+  @MultiLine()
   note?: string;
 }
 

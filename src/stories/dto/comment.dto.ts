@@ -1,50 +1,59 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsOptional, IsString } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { CharLength, OptionalNotNull, Trim } from '../../common/validation/validation';
+import { CharLength, OptionalNotNull, Trim, MultiLine } from '../../common/validation/validation';
 import type { User } from '../../users/entities/user.entity';
 import type { Comment } from '../entities/comment.entity';
+import { ID_FILTER_SCHEMA, ID_SCHEMA, IsId } from '../../common/validation/id';
 
-const MAX_ID = 2_147_483_647;
 export const MAX_COMMENT_LENGTH = 1000;
+export const COMMENT_EXAMPLE = 'Looks wonderful! Which month did you go?';
 
 export class CreateCommentDto {
-  @ApiProperty({ minLength: 1, maxLength: MAX_COMMENT_LENGTH, description: 'Trimmed first' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: MAX_COMMENT_LENGTH,
+    description: 'Trimmed first',
+    example: COMMENT_EXAMPLE,
+  })
   @Trim()
   @IsString()
   @CharLength(1, MAX_COMMENT_LENGTH)
+  @MultiLine()
   content: string;
 
   @ApiPropertyOptional({
+    ...ID_SCHEMA,
     description:
       'Makes this a reply: a top-level, not deleted comment of the same story (one level of ' +
       'replies only), else 400 VALIDATION_FAILED',
   })
   @OptionalNotNull()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IsId()
   parentId?: number;
 }
 
 export class UpdateCommentDto {
-  @ApiProperty({ minLength: 1, maxLength: MAX_COMMENT_LENGTH, description: 'Trimmed first' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: MAX_COMMENT_LENGTH,
+    description: 'Trimmed first',
+    example: 'Edited: we went in October.',
+  })
   @Trim()
   @IsString()
   @CharLength(1, MAX_COMMENT_LENGTH)
+  @MultiLine()
   content: string;
 }
 
 export class ListCommentsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
+    ...ID_FILTER_SCHEMA,
     description: 'List the replies to this top-level comment instead of the top-level comments',
   })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IsId({ fromText: true })
   parentId?: number;
 }
 

@@ -1,17 +1,18 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
 import { CharLength, Trim } from '../../common/validation/validation';
 import { STORY_CATEGORIES, StoryCategory } from '../entities/story.entity';
 import { STORY_SORTS, StorySort } from './story-input.dto';
+import { ID_FILTER_SCHEMA, IsId } from '../../common/validation/id';
 
 export class ListStoriesQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Stories of this region and the areas under it' })
+  @ApiPropertyOptional({
+    ...ID_FILTER_SCHEMA,
+    description: 'Stories of this region and the areas under it',
+  })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsId({ fromText: true })
   regionId?: number;
 
   @ApiPropertyOptional({ enum: STORY_CATEGORIES })
@@ -19,11 +20,9 @@ export class ListStoriesQueryDto extends PageQueryDto {
   @IsIn(STORY_CATEGORIES)
   category?: StoryCategory;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ ...ID_FILTER_SCHEMA, description: 'Stories of this guide profile' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsId({ fromText: true })
   guideId?: number;
 
   @ApiPropertyOptional({ description: 'Exact tag (case-insensitive)' })

@@ -1,17 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayUnique,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsString,
-  Min,
-} from 'class-validator';
-import { CharLength, OptionalNotNull, Trim } from '../../common/validation/validation';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsNotEmpty, IsString } from 'class-validator';
+import { CharLength, OptionalNotNull, Trim, MultiLine } from '../../common/validation/validation';
 import { STORY_CATEGORIES, StoryCategory } from '../entities/story.entity';
+import { ID_SCHEMA, IsId } from '../../common/validation/id';
 
 /**
  * Tags arrive as a JSON array, a repeated multipart field, or one comma separated string;
@@ -28,40 +20,44 @@ const TagList = () =>
       .filter((item) => item !== '');
   });
 
-/** Multipart sends numbers as text; JSON may send them as numbers. */
-const IntField = () =>
-  Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' && /^\d{1,10}$/.test(value.trim()) ? Number(value) : value,
-  );
-
 export class CreateStoryDto {
-  @ApiProperty({ minLength: 1, maxLength: 100 })
+  @ApiProperty({ minLength: 1, maxLength: 100, example: 'Sunrise at Seongsan Ilchulbong' })
   @Trim()
   @IsString()
   @IsNotEmpty()
   @CharLength(1, 100)
   title: string;
 
-  @ApiProperty({ minLength: 1, maxLength: 10000 })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 10000,
+    description: 'May span lines',
+    example: 'We climb before dawn and watch the sun rise over the sea.\nBring a warm jacket.',
+  })
   @Trim()
   @IsString()
   @IsNotEmpty()
   @CharLength(1, 10000)
+  @MultiLine()
   content: string;
 
   @ApiProperty({ enum: STORY_CATEGORIES })
   @IsIn(STORY_CATEGORIES)
   category: StoryCategory;
 
-  @ApiProperty({ description: 'An existing region (a top-level one or an area under it)' })
-  @IntField()
-  @IsInt()
-  @Min(1)
+  @ApiProperty({
+    ...ID_SCHEMA,
+    description:
+      'An existing region (a top-level one or an area under it); multipart sends it as text',
+  })
+  // multipart sends numbers as text; JSON may send them as numbers
+  @IsId({ fromText: true })
   regionId: number;
 
   @ApiPropertyOptional({
     type: [String],
     maxItems: 10,
+    example: ['jeju', 'sunrise'],
     description: '0–10 tags of 1–20 characters; a repeated field or one comma separated value',
   })
   @OptionalNotNull()
