@@ -20,6 +20,11 @@ import { DomainException } from '../common/errors/domain.exception';
 import { createValidationPipe } from '../common/validation/validation';
 import type { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
+import {
+  isDependencyUnavailable,
+  serviceUnavailable,
+  unavailableReason,
+} from '../database/dependency-errors';
 import { UserWithdrawnEvent } from '../users/users.events';
 import { UsersService } from '../users/users.service';
 import { ChatRateLimiter } from './chat-rate-limiter';
@@ -268,6 +273,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnApplic
     if (error instanceof DomainException) {
       return { code: error.code, message: error.message, details: error.details };
     }
+    if (isDependencyUnavailable(error)) {
+      this.logger.warn(`Socket event: ${unavailableReason(error)}`);
+      const { code, message } = serviceUnavailable();
+      return { code, message };
+    }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return { code: 'INTERNAL_ERROR', message: 'Something went wrong' };
   }
@@ -300,6 +310,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnApplic
   }
 
   private useRedisAdapter(namespace: Namespace, url: string): void {
+    // ioredis' default reconnects: nothing waits for these clients (a chat send never waits
+    // for a publish), so a Redis that stalls delays only the delivery to other instances
     const pub = new Redis(url);
     const sub = pub.duplicate();
     for (const client of [pub, sub]) {

@@ -25,6 +25,9 @@ export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
       migrationsRun: db.migrationsRun,
       synchronize: false,
       logging: db.logging,
+      // a database that takes connections but never answers: give up after the same bound
+      // as statements and pool waits (those are bounded in bounded-pool.ts)
+      connectTimeout: config.dbQueryTimeoutMs,
       extra: { connectionLimit: 10 },
     };
   }
@@ -35,9 +38,12 @@ export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
     entities: ENTITIES,
     synchronize: true,
     logging: db.logging,
+    // busy timeout: how long a write waits for a lock another process (the worker, the CLI)
+    // holds before SQLITE_BUSY, answered 503. better-sqlite3 waits synchronously, blocking
+    // the whole process meanwhile, so it never waits longer than 5 s, even with a larger bound.
+    timeout: Math.min(config.dbQueryTimeoutMs, 5000),
     prepareDatabase: (sqlite: { pragma(sql: string): unknown }) => {
       sqlite.pragma('journal_mode = WAL');
-      sqlite.pragma('busy_timeout = 5000');
       sqlite.pragma('foreign_keys = ON');
     },
   };

@@ -123,9 +123,13 @@ export class MatchingService {
     if (story.userId === user.id) {
       throw new DomainException('MATCHING_OWN_STORY', 'You cannot request your own story');
     }
-    const guide = await this.guides.requireVisible(undefined, story.guideId).catch(() => {
-      throw new DomainException('NOT_FOUND', 'Story not found');
-    });
+    const guide = await this.guides
+      .requireVisible(undefined, story.guideId)
+      .catch((error: unknown) => {
+        throw error instanceof DomainException && error.code === 'NOT_FOUND'
+          ? new DomainException('NOT_FOUND', 'Story not found')
+          : error;
+      });
     let requestId: number;
     try {
       requestId = await runInTransaction(this.dataSource, async (manager) => {

@@ -13,11 +13,19 @@ import { KakaoStub } from './kakao-stub';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
+/** Where the app reaches the database server, when not at DATABASE_URL's own address. */
+export interface DatabaseRoute {
+  /** e.g. a test/support/tcp-proxy.ts TcpProxy in front of the server */
+  via?: { host: string; port: number };
+}
+
 /**
  * A fresh database for one suite: a new MariaDB/MySQL database on the server named by
  * DATABASE_URL when it is set (dropped afterwards), otherwise a new SQLite file.
+ * `route.via` changes only the address in the returned env (the app's); creating and
+ * dropping the database always talk to the server directly.
  */
-export async function freshDatabase(): Promise<{
+export async function freshDatabase(route: DatabaseRoute = {}): Promise<{
   env: Record<string, string>;
   drop(): Promise<void>;
 }> {
@@ -42,6 +50,10 @@ export async function freshDatabase(): Promise<{
   );
   await connection.end();
   url.pathname = `/${name}`;
+  if (route.via) {
+    url.hostname = route.via.host;
+    url.port = String(route.via.port);
+  }
   return {
     env: { DATABASE_URL: url.toString() },
     drop: async () => {
@@ -65,11 +77,15 @@ export interface TestApp {
 
 /**
  * The real application (the same `createApp` as main.ts) on a fresh database, listening on
- * a loopback port, with a stub Kakao server. `env` overrides the test defaults.
+ * a loopback port, with a stub Kakao server. `env` overrides the test defaults; `database`
+ * can route the app's database connections (MySQL/MariaDB) through another address.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  database: DatabaseRoute = {},
+): Promise<TestApp> {
   const kakao = await new KakaoStub().start();
-  const database = await freshDatabase();
+  const fresh = await freshDatabase(database);
   const uploadDir = mkdtempSync(join(tmpdir(), 'storybook-uploads-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -82,7 +98,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     KAKAO_AUTH_URL: kakao.url,
     KAKAO_TIMEOUT_MS: '1000',
     UPLOAD_DIR: uploadDir,
-    ...database.env,
+    ...fresh.env,
     ...env,
   });
   const app = await createApp(config);
@@ -99,7 +115,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     close: async () => {
       await app.close();
       await kakao.stop();
-      await database.drop();
+      await fresh.drop();
       rmSync(uploadDir, { recursive: true, force: true });
     },
   };

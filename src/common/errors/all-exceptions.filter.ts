@@ -1,6 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
+import {
+  isDependencyUnavailable,
+  serviceUnavailable,
+  unavailableReason,
+} from '../../database/dependency-errors';
 import { assignRequestId } from '../logging/request-id';
 import { DomainException } from './domain.exception';
 import { codeForStatus, ErrorCode } from './error-codes';
@@ -55,12 +60,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
-    const resolved = this.resolve(exception);
-
-    if (resolved.status >= 500) {
-      this.logger.error(
-        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
-      );
+    const path = req.originalUrl?.split('?')[0] ?? req.url;
+    let resolved: Resolved;
+    if (isDependencyUnavailable(exception)) {
+      // expected while the database is away: one line per request, no stack
+      this.logger.warn(`${req.method} ${path}: 503, ${unavailableReason(exception)}`);
+      resolved = this.resolve(serviceUnavailable());
+    } else {
+      resolved = this.resolve(exception);
+      if (resolved.status >= 500) {
+        this.logger.error(
+          exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+        );
+      }
     }
     if (res.headersSent) {
       res.end();
@@ -72,7 +84,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       message: resolved.message,
       ...(resolved.details === undefined ? {} : { details: resolved.details }),
       requestId: assignRequestId(req, res),
-      path: req.originalUrl?.split('?')[0] ?? req.url,
+      path,
       timestamp: new Date().toISOString(),
     };
     if (resolved.retryAfterSeconds !== undefined) {

@@ -2,6 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { TokenExpiredError } from 'jsonwebtoken';
+import { isDependencyUnavailable } from '../../database/dependency-errors';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { DomainException } from '../errors/domain.exception';
 import type { AuthUser } from '../decorators/current-user.decorator';
@@ -23,8 +24,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       if (!req.headers.authorization) return true;
       try {
         await super.canActivate(context);
-      } catch {
-        // an unusable token on a public route: carry on as anonymous
+      } catch (error) {
+        // an unusable token on a public route: carry on as anonymous; but a database that
+        // did not answer is not the token's fault, and would not answer the route either
+        if (isDependencyUnavailable(error)) throw error;
       }
       return true;
     }
