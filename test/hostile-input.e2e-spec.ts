@@ -272,6 +272,10 @@ describe('hostile input', () => {
       expect(row).toMatchObject({ nickname: 'clean name', bio: null });
       const fine = await patch({ bio: 'line one\nline two\twith a tab' }).expect(200);
       expect(fine.body.bio).toBe('line one\nline two\twith a tab');
+      // what a browser's textarea sends: CRLF line endings are kept as plain line breaks
+      const crlf = await patch({ bio: 'first\r\nsecond' }).expect(200);
+      expect(crlf.body.bio).toBe('first\nsecond');
+      refused(await patch({ bio: 'a lone\rreturn' }), 'bio');
       // a surrogate pair (an emoji) is fine
       await patch({ nickname: 'emoji 😀' }).expect(200);
     });

@@ -1,4 +1,4 @@
-import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import {
   getMetadataStorage,
@@ -47,10 +47,17 @@ const MULTI_LINE = 'multiLine';
 
 /**
  * Marks a text field that may hold line breaks and tabs (bio, content, messages, reasons).
- * Every other string of a DTO is one line: see {@link textHygieneErrors}.
+ * Every other string of a DTO is one line: see {@link textHygieneErrors}. Windows line
+ * endings (`\r\n`, what a browser's form sends for a textarea) become `\n`; a lone `\r` is
+ * still refused.
  */
 export const MultiLine = () =>
-  ValidateBy({ name: MULTI_LINE, validator: { validate: () => true } });
+  applyDecorators(
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? value.replace(/\r\n/g, '\n') : value,
+    ),
+    ValidateBy({ name: MULTI_LINE, validator: { validate: () => true } }),
+  );
 
 /**
  * Refused in every string (SPEC §1): C0 and C1 control characters but `\t` and `\n`,
