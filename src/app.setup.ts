@@ -37,9 +37,9 @@ applications and \`GET /admin/stats\` for the dashboard.
 `;
 
 /**
- * Everything the HTTP application needs besides its modules: the HTTP server (graceful stop),
- * prefix, validation, security headers, CORS, static media, Swagger, shutdown hooks. main.ts
- * and the tests both use it, so the tests run the real app.
+ * Everything the HTTP application needs besides its modules: the HTTP server (timeouts for
+ * slow clients, graceful stop), prefix, validation, security headers, CORS, static media,
+ * Swagger, shutdown hooks. main.ts and the tests both use it, so the tests run the real app.
  */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
