@@ -1,5 +1,15 @@
-import { readdirSync, watch } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  watch,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MediaTempSweeper } from '../src/media/media-temp-sweeper';
 import { approvedGuide, GuideFixture, regionByCode } from './support/fixtures';
 import { png } from './support/media';
 import { RAW_WAIT_MS, RawHttpConnection } from './support/raw-http';
@@ -8,7 +18,7 @@ import { expectError } from './support/users';
 
 /**
  * Clients that are slow on purpose or by accident (SPEC §10): headers that never end, uploads
- * that stop sending, one user running many uploads.
+ * that stop sending, one user running many uploads, temp files a crash left behind.
  */
 
 const BOUNDARY = 'slow-client-boundary-7f3a';
@@ -273,6 +283,41 @@ describe('slow clients (SPEC §10)', () => {
         .field('regionId', String(regionId))
         .attach('media', image, 'photo.png')
         .expect(201);
+    });
+  });
+
+  describe('upload temp files', () => {
+    it('left by an earlier process are removed at start', async () => {
+      const uploadDir = mkdtempSync(join(tmpdir(), 'storybook-crashed-'));
+      const leftovers = join(uploadDir, '.tmp');
+      mkdirSync(leftovers, { recursive: true });
+      writeFileSync(join(leftovers, 'a'.repeat(32)), Buffer.alloc(64 * 1024));
+      writeFileSync(join(leftovers, 'b'.repeat(32)), Buffer.alloc(1024));
+      const yesterday = new Date(Date.now() - 86_400_000);
+      utimesSync(join(leftovers, 'b'.repeat(32)), yesterday, yesterday);
+
+      const restarted = await createTestApp({ UPLOAD_DIR: uploadDir });
+      try {
+        expect(readdirSync(leftovers)).toEqual([]);
+      } finally {
+        await restarted.close();
+        rmSync(uploadDir, { recursive: true, force: true });
+      }
+    });
+
+    it('untouched for an hour are removed by the hourly sweep; newer ones stay', async () => {
+      const stale = join(tempDir, 'c'.repeat(32));
+      const fresh = join(tempDir, 'd'.repeat(32));
+      writeFileSync(stale, Buffer.alloc(1024));
+      writeFileSync(fresh, Buffer.alloc(1024));
+      const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+      utimesSync(stale, twoHoursAgo, twoHoursAgo);
+      const fiftyMinutesAgo = new Date(Date.now() - 50 * 60_000);
+      utimesSync(fresh, fiftyMinutesAgo, fiftyMinutesAgo);
+
+      await expect(t.app.get(MediaTempSweeper).sweepStale()).resolves.toBe(1);
+      expect(readdirSync(tempDir)).toEqual(['d'.repeat(32)]);
+      rmSync(fresh);
     });
   });
 });
