@@ -9,6 +9,7 @@ import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { JwtAuthGuard } from './common/guards/jwt-auth.guard';
 import { RateLimitGuard, rateLimitOptions } from './common/guards/rate-limit.guard';
 import { RolesGuard } from './common/guards/roles.guard';
+import { GracefulShutdown } from './common/http/graceful-shutdown';
 import { LoggingModule } from './common/logging/logging.module';
 import { ShutdownLogger } from './common/logging/shutdown-logger';
 import type { AppConfig } from './config/app-config';
@@ -54,6 +55,7 @@ export class AppModule {
         HealthModule,
       ],
       providers: [
+        GracefulShutdown,
         ShutdownLogger,
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         // order matters: who the caller is, then what they may do, then how often

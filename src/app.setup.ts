@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { resolve } from 'node:path';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { HttpServerAdapter } from './common/http/http-server.adapter';
 import { createValidationPipe } from './common/validation/validation';
 import { PUBLIC_MEDIA_KINDS } from './media/media-storage';
 
@@ -43,14 +44,16 @@ applications and \`GET /admin/stats\` for the dashboard.
 `;
 
 /**
- * Everything the HTTP application needs besides its modules: prefix, validation, security
- * headers, CORS, static media, Swagger, shutdown hooks. main.ts and the tests both use it,
- * so the tests run the real app.
+ * Everything the HTTP application needs besides its modules: the HTTP server (timeouts for
+ * slow clients, graceful stop), prefix, validation, security headers, CORS, static media,
+ * Swagger, shutdown hooks. main.ts and the tests both use it, so the tests run the real app.
  */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config),
+    new HttpServerAdapter(config.http),
+    { bufferLogs: true },
+  );
   app.useLogger(app.get(Logger));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');

@@ -14,9 +14,27 @@ function configOrExit(): AppConfig {
   }
 }
 
+/**
+ * Nest's shutdown hooks stop the service on SIGTERM/SIGINT and the HTTP server cuts what still
+ * runs at SHUTDOWN_TIMEOUT_MS; should a later step hang (a database that does not answer its
+ * close), this ends the process a second after that bound anyway.
+ */
+function exitIfShutdownHangs(timeoutMs: number): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    // once: Nest re-raises the signal at the end of its shutdown, and that one must kill
+    process.once(signal, () => {
+      setTimeout(() => {
+        new Logger('Shutdown').error(`Shutdown did not finish within ${timeoutMs} ms; exiting`);
+        process.exit(1);
+      }, timeoutMs + 1000).unref();
+    });
+  }
+}
+
 async function bootstrap(): Promise<void> {
   const config = configOrExit();
   const app = await createApp(config);
+  exitIfShutdownHangs(config.http.shutdownTimeoutMs);
   const logger = new Logger('Bootstrap');
   if (config.jwt.secretGenerated) {
     logger.warn('JWT_SECRET is not set: using a random secret, sessions end at restart');

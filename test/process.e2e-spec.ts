@@ -1,9 +1,11 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, get, IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { RawHttpConnection } from './support/raw-http';
 import { TEST_JWT_SECRET } from './support/test-app';
 
 /**
@@ -41,6 +43,48 @@ async function freePort(): Promise<number> {
   server.close();
   await once(server, 'close');
   return port;
+}
+
+/** Resolves when the child's stdout has contained `text`, or fails after `timeoutMs`. */
+function outputContains(
+  child: ChildProcessWithoutNullStreams,
+  output: () => { stdout: string },
+  text: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!output().stdout.includes(text)) return;
+      clearTimeout(timer);
+      child.stdout.off('data', check);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      child.stdout.off('data', check);
+      reject(new Error(`timed out waiting for "${text}" in the output`));
+    }, timeoutMs);
+    // the stdout 'data' listener of startServer runs first, so output() already holds the chunk
+    child.stdout.on('data', check);
+    check();
+  });
+}
+
+/** The child's exit, or `null` when it has not exited `withinMs` from now. */
+async function exitWithin(
+  exited: Promise<unknown[]>,
+  withinMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null } | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), withinMs)));
+  const result = await Promise.race([
+    exited.then(([code, signal]) => ({
+      code: code as number | null,
+      signal: signal as NodeJS.Signals | null,
+    })),
+    late,
+  ]);
+  clearTimeout(timer);
+  return result;
 }
 
 async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
@@ -122,5 +166,191 @@ describe('the service process', () => {
     // Nest's shutdown hooks close the server and the database, then re-raise the signal
     expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
     expect(output().stdout).toContain('Shutdown complete (SIGTERM)');
+  });
+
+  describe('graceful shutdown (SPEC §10)', () => {
+    const SHUTDOWN_TIMEOUT_MS = 3000;
+    let child: ChildProcessWithoutNullStreams | null = null;
+
+    afterEach(() => {
+      // a process that did not stop by itself must not outlive its test
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      child = null;
+    });
+
+    async function startForShutdown(name: string) {
+      const port = await freePort();
+      const server = startServer({
+        PORT: String(port),
+        JWT_SECRET: TEST_JWT_SECRET,
+        AUTH_DEV_LOGIN: 'true',
+        RATE_LIMIT_ENABLED: 'false',
+        SQLITE_PATH: join(dir, `${name}.sqlite`),
+        UPLOAD_DIR: join(dir, `${name}-uploads`),
+        SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+      });
+      child = server.child;
+      const exited = once(server.child, 'exit');
+      // ts-node compiles the whole service first: slow on a busy machine
+      await outputContains(server.child, server.output, 'Story Book API on port', 90_000);
+      return { ...server, port, exited };
+    }
+
+    type Outcome =
+      | { kind: 'response'; status: number; complete: boolean; body: string; sentAt: number }
+      | { kind: 'error'; code: string; reusedSocket: boolean; sentAt: number };
+
+    /** One GET on the keep-alive agent; settles with what came back, never rejects. */
+    function fetchRegions(port: number, agent: Agent): Promise<Outcome> {
+      const sentAt = Date.now();
+      return new Promise((resolve) => {
+        const req = get({ host: '127.0.0.1', port, path: '/api/v1/regions', agent }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('error', () => undefined); // a cut body shows as complete: false below
+          res.on('close', () =>
+            resolve({
+              kind: 'response',
+              status: res.statusCode ?? 0,
+              complete: (res as IncomingMessage).complete,
+              body,
+              sentAt,
+            }),
+          );
+        });
+        req.on('error', (error: NodeJS.ErrnoException) =>
+          resolve({
+            kind: 'error',
+            code: error.code ?? error.message,
+            reusedSocket: req.reusedSocket,
+            sentAt,
+          }),
+        );
+      });
+    }
+
+    it('ends within SHUTDOWN_TIMEOUT_MS under steady keep-alive load, finishing what runs', async () => {
+      const server = await startForShutdown('load');
+      const agent = new Agent({ keepAlive: true, maxSockets: 10 });
+      const outcomes: Outcome[] = [];
+      let termAt = Infinity;
+      let warmedUp!: () => void;
+      const warm = new Promise<void>((resolve) => (warmedUp = resolve));
+      let refused!: () => void;
+      const stoppedAccepting = new Promise<void>((resolve) => (refused = resolve));
+
+      // 10 clients, each sending its next request as soon as the previous one is answered
+      const clients = Array.from({ length: 10 }, async () => {
+        for (;;) {
+          const outcome = await fetchRegions(server.port, agent);
+          outcomes.push(outcome);
+          if (outcomes.length === 300) warmedUp();
+          if (outcome.kind === 'error') {
+            // a keep-alive request that hit a connection the server had just closed reached
+            // no handler: clients retry those (Node documents the pattern)
+            if (outcome.reusedSocket && outcome.code === 'ECONNRESET') continue;
+            if (outcome.code === 'ECONNREFUSED') refused();
+            return; // nothing listens any more
+          }
+        }
+      });
+
+      // one more keep-alive client whose request is still running when the stop begins (the
+      // server has read its headers and waits for the rest of its body)
+      const body = JSON.stringify({ kakaoId: '4243', nickname: 'inflight' });
+      const running = await RawHttpConnection.open(server.port);
+      await running.write(
+        'POST /api/v1/auth/dev-login HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+          `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n` +
+          'Expect: 100-continue\r\n\r\n',
+      );
+      await running.until((text) => text.includes('100 Continue'), '100 Continue');
+      await running.write(body.slice(0, 10));
+
+      await warm;
+      termAt = Date.now();
+      server.child.kill('SIGTERM');
+      await stoppedAccepting;
+      // the running request ends after the stop began: it is answered in full, and then its
+      // connection closes instead of carrying the client's next requests
+      await running.write(body.slice(10));
+      const answer = await running.response();
+      expect(answer.status).toBe(200);
+      expect(answer.headers.connection).toBe('close');
+      const answers = () => running.text().split('HTTP/1.1 200 OK').length - 1;
+      while (running.closedAt === null && Date.now() - termAt < SHUTDOWN_TIMEOUT_MS + 2000) {
+        const before = answers();
+        await running
+          .write('GET /api/v1/regions HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
+          .catch(() => undefined);
+        await running.until(() => answers() > before, 'an answer').catch(() => undefined);
+      }
+      expect(answers()).toBe(1);
+
+      const exit = await exitWithin(server.exited, SHUTDOWN_TIMEOUT_MS + 2000);
+      const stoppedAfterMs = Date.now() - termAt;
+      await Promise.all(clients);
+      agent.destroy();
+
+      expect(exit).toEqual({ code: null, signal: 'SIGTERM' });
+      expect(stoppedAfterMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 2000);
+      expect(server.output().stdout).toContain('Shutdown complete (SIGTERM)');
+
+      // every answer that began was whole: in-flight requests finished, none was cut
+      const responses = outcomes.filter((o) => o.kind === 'response');
+      expect(responses.length).toBeGreaterThanOrEqual(300);
+      for (const response of responses) {
+        expect(response).toMatchObject({ status: 200, complete: true });
+        expect(() => JSON.parse(response.body) as unknown).not.toThrow();
+      }
+      // nothing failed before the stop; after it, only connections that were gone
+      const errors = outcomes.filter((o) => o.kind === 'error');
+      for (const error of errors) {
+        expect(error.sentAt).toBeGreaterThanOrEqual(termAt);
+        expect(['ECONNREFUSED', 'ECONNRESET']).toContain(error.code);
+      }
+      // the keep-alive connections closed after their current request: no stream of answers
+      const answeredAfterTerm = responses.filter((o) => o.sentAt >= termAt).length;
+      expect(answeredAfterTerm).toBeLessThanOrEqual(20);
+    }, 150_000);
+
+    it('lets a request finish during the stop and cuts the one still running at the deadline', async () => {
+      const server = await startForShutdown('deadline');
+      const body = JSON.stringify({ kakaoId: '4242', nickname: 'latecomer' });
+      const head =
+        'POST /api/v1/auth/dev-login HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+        `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n` +
+        // the server answers 100 Continue once it has read the headers: the request is running
+        'Expect: 100-continue\r\n\r\n';
+      const finishing = await RawHttpConnection.open(server.port);
+      const stuck = await RawHttpConnection.open(server.port);
+      for (const connection of [finishing, stuck]) {
+        await connection.write(head);
+        await connection.until((text) => text.includes('100 Continue'), '100 Continue');
+        await connection.write(body.slice(0, 10)); // half a body: the request cannot end yet
+      }
+
+      const termAt = Date.now();
+      server.child.kill('SIGTERM');
+      await outputContains(server.child, server.output, 'Stopping: no new connections');
+      // one request finishes while the service stops: it is answered, and told to close
+      await finishing.write(body.slice(10));
+      const answer = await finishing.response();
+      expect(answer.status).toBe(200);
+      expect(answer.headers.connection).toBe('close');
+      await finishing.untilClosed();
+
+      // the other one never finishes: it is cut at the deadline and the process still ends
+      const exit = await exitWithin(server.exited, SHUTDOWN_TIMEOUT_MS + 2000);
+      expect(exit).toEqual({ code: null, signal: 'SIGTERM' });
+      await stuck.untilClosed();
+      const cutAfterMs = (stuck.closedAt as number) - termAt;
+      expect(cutAfterMs).toBeGreaterThanOrEqual(SHUTDOWN_TIMEOUT_MS - 200);
+      expect(cutAfterMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 2000);
+      expect(stuck.text()).not.toContain('HTTP/1.1 200');
+      expect(server.output().stdout).toContain('Shutdown timeout: cutting 1 unfinished request(s)');
+      expect(server.output().stdout).toContain('Shutdown complete (SIGTERM)');
+    }, 150_000);
   });
 });

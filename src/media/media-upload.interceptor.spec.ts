@@ -23,6 +23,7 @@ import { AppConfigModule } from '../config/config.module';
 import { LocalDiskStorage, mediaTempDir, MediaStorage } from './media-storage';
 import { mediaUploadInterceptor } from './media-upload.interceptor';
 import { MediaService } from './media.service';
+import { UploadSlots } from './upload-slots';
 
 class NoteDto {
   @IsString()
@@ -87,6 +88,7 @@ describe('mediaUploadInterceptor', () => {
       providers: [
         { provide: MediaStorage, useClass: LocalDiskStorage },
         MediaService,
+        UploadSlots,
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
     }).compile();

@@ -6,10 +6,12 @@ import { mkdirSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finalize, Observable } from 'rxjs';
+import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 import type { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
 import { mediaTempDir } from './media-storage';
+import { UploadSlots } from './upload-slots';
 
 /** The multipart field that carries media files. */
 export const MEDIA_FIELD = 'media';
@@ -25,6 +27,9 @@ export function formatBytes(bytes: number): string {
 
 /** Temp paths named for one request, so a failure can remove even half-written files. */
 const namedPaths = new WeakMap<Request, string[]>();
+
+/** The body stopped: no byte for UPLOAD_STALL_TIMEOUT_MS. */
+class UploadStalled extends Error {}
 
 async function removeQuietly(paths: readonly string[]): Promise<void> {
   await Promise.all(paths.map((path) => unlink(path).catch(() => undefined)));
@@ -87,12 +92,19 @@ function tooManyFiles(): DomainException {
  * Temp files never outlive the request: MediaService.ingest moves them into storage, and
  * whatever is left when the handler finishes or fails (validation error, ingest refused,
  * upload aborted) is deleted here.
+ *
+ * Slow clients (SPEC §10): a user runs at most `UPLOADS_PER_USER` uploads at once (more → 429
+ * before any byte of the body is read), and a body that sends nothing for
+ * `UPLOAD_STALL_TIMEOUT_MS` is answered 408 with `Connection: close`, its temp files removed.
  */
 @Injectable()
 export class MediaUploadInterceptor implements NestInterceptor {
   private readonly upload: RequestHandler;
 
-  constructor(@InjectConfig() private readonly config: AppConfig) {
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly slots: UploadSlots,
+  ) {
     const tempDir = mediaTempDir(config);
     mkdirSync(tempDir, { recursive: true });
     this.upload = multer({
@@ -118,16 +130,31 @@ export class MediaUploadInterceptor implements NestInterceptor {
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const http = context.switchToHttp();
-    const req = http.getRequest<Request>();
+    const req = http.getRequest<Request & { user?: AuthUser }>();
     const res = http.getResponse<Response>();
+    if (!req.is('multipart')) return next.handle();
+
+    if (req.user) {
+      const release = this.slots.take(req.user.id);
+      // held until the response is over, whatever the outcome
+      res.once('close', release);
+      if (req.socket.destroyed) release(); // the client left while the guards ran
+    }
 
     try {
-      await new Promise<void>((resolve, reject) =>
-        this.upload(req, res, (error?: unknown) => (error ? reject(error) : resolve())),
-      );
+      await this.receive(req, res);
     } catch (error) {
       // multer removes the files it knows about; this also catches one cut off mid-write.
       await this.cleanUp(req);
+      if (error instanceof UploadStalled) {
+        // The client still holds the connection: the answer ends it, and multer drops the
+        // rest of the body when it closes.
+        res.setHeader('Connection', 'close');
+        throw new DomainException(
+          'REQUEST_TIMEOUT',
+          `The upload stalled: no data for ${this.config.http.uploadStallTimeoutMs / 1000} s`,
+        );
+      }
       throw uploadError(error, this.config);
     }
 
@@ -136,6 +163,38 @@ export class MediaUploadInterceptor implements NestInterceptor {
         void this.cleanUp(req);
       }),
     );
+  }
+
+  /**
+   * Streams the body through multer; rejects with {@link UploadStalled} when no byte arrives
+   * for UPLOAD_STALL_TIMEOUT_MS (there is no bound on the whole upload: a big file over a slow
+   * line takes as long as it takes while bytes keep coming).
+   */
+  private receive(req: Request, res: Response): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        // the whole body is in: multer is finishing its writes
+        if (req.complete) return;
+        // paused because the disk is slower than the client: not the client's stall
+        if (req.readableFlowing === false) return timer.refresh();
+        settle(new UploadStalled());
+      }, this.config.http.uploadStallTimeoutMs);
+      timer.unref();
+      const touch = () => timer.refresh();
+      const settle = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req.off('data', touch);
+        if (error) reject(error);
+        else resolve();
+      };
+
+      this.upload(req, res, (error?: unknown) => settle(error));
+      // multer pipes the body into busboy; this listener only watches the bytes go by
+      if (!settled) req.on('data', touch);
+    });
   }
 
   private async cleanUp(req: Request): Promise<void> {

@@ -23,7 +23,9 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiRequestTimeoutResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -51,6 +53,15 @@ const MEDIA_ERRORS = [
   ApiUnsupportedMediaTypeResponse({
     type: ErrorBodyDto,
     description: 'UNSUPPORTED_MEDIA_TYPE: not a JPEG/PNG/WebP/HEIC image or MP4/MOV/WebM video',
+  }),
+  ApiRequestTimeoutResponse({
+    type: ErrorBodyDto,
+    description: 'REQUEST_TIMEOUT: the upload sent no data for UPLOAD_STALL_TIMEOUT_MS',
+  }),
+  ApiTooManyRequestsResponse({
+    type: ErrorBodyDto,
+    description:
+      'RATE_LIMITED, see Retry-After: more than UPLOADS_PER_USER uploads at once, or too many writes',
   }),
 ];
 
