@@ -22,6 +22,7 @@ import { AppConfig, loadConfig } from '../config/app-config';
 import { AppConfigModule } from '../config/config.module';
 import { LocalDiskStorage, mediaTempDir, MediaStorage } from './media-storage';
 import { mediaUploadInterceptor } from './media-upload.interceptor';
+import { MediaWorkLimiter } from './media-work-limiter';
 import { MediaService } from './media.service';
 import { UploadSlots } from './upload-slots';
 
@@ -87,6 +88,7 @@ describe('mediaUploadInterceptor', () => {
       controllers: [ProbeController],
       providers: [
         { provide: MediaStorage, useClass: LocalDiskStorage },
+        MediaWorkLimiter,
         MediaService,
         UploadSlots,
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
