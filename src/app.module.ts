@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AdminModule } from './admin/admin.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
@@ -39,6 +40,7 @@ export class AppModule {
         DatabaseModule,
         EventEmitterModule.forRoot(),
         ThrottlerModule.forRoot(rateLimitOptions(config)),
+        AuditModule,
         RealtimeModule,
         JobsModule,
         AuthModule.forRoot(config),

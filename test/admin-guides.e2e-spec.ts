@@ -1,6 +1,6 @@
 import type { Response } from 'supertest';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { AuditLog } from '../src/admin/entities/audit-log.entity';
+import { AuditLog } from '../src/audit/entities/audit-log.entity';
 import { Guide } from '../src/guides/entities/guide.entity';
 import { Region } from '../src/regions/entities/region.entity';
 import { User } from '../src/users/entities/user.entity';

@@ -1,4 +1,4 @@
-import { AuditLog } from '../src/admin/entities/audit-log.entity';
+import { AuditLog } from '../src/audit/entities/audit-log.entity';
 import { RefreshToken } from '../src/auth/entities/refresh-token.entity';
 import { Comment } from '../src/stories/entities/comment.entity';
 import { Story } from '../src/stories/entities/story.entity';

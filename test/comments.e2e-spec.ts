@@ -1,6 +1,6 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { In } from 'typeorm';
-import { AuditLog } from '../src/admin/entities/audit-log.entity';
+import { AuditLog } from '../src/audit/entities/audit-log.entity';
 import { CommentCreatedEvent } from '../src/stories/comments.service';
 import { Comment } from '../src/stories/entities/comment.entity';
 import { Story } from '../src/stories/entities/story.entity';

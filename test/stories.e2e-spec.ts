@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AuditLog } from '../src/admin/entities/audit-log.entity';
+import { AuditLog } from '../src/audit/entities/audit-log.entity';
 import { Guide } from '../src/guides/entities/guide.entity';
 import { StoryMedia } from '../src/stories/entities/story-media.entity';
 import { StoryLike } from '../src/stories/entities/story-like.entity';

@@ -11,7 +11,7 @@ import { Story } from '../stories/entities/story.entity';
 import { StoriesService } from '../stories/stories.service';
 import type { AdminUserDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
-import { AuditLogService } from './audit-log.service';
+import { AuditLogService } from '../audit/audit-log.service';
 import type { ModeratedStoryDto } from './dto/admin-moderation.dto';
 
 /**

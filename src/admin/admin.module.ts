@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { GuidesModule } from '../guides/guides.module';
 import { ReportsModule } from '../reports/reports.module';
 import { StoriesModule } from '../stories/stories.module';
 import { UsersModule } from '../users/users.module';
-import { AdminAuditLogsController } from './admin-audit-logs.controller';
 import { AdminCommentsController } from './admin-comments.controller';
 import { AdminGuidesController } from './admin-guides.controller';
 import { AdminReportsController } from './admin-reports.controller';
@@ -12,10 +12,9 @@ import { AdminStatsController } from './admin-stats.controller';
 import { AdminStatsService } from './admin-stats.service';
 import { AdminStoriesController } from './admin-stories.controller';
 import { AdminUsersController } from './admin-users.controller';
-import { AuditLogModule } from './audit-log.module';
 
 @Module({
-  imports: [UsersModule, GuidesModule, StoriesModule, AuditLogModule, ReportsModule],
+  imports: [UsersModule, GuidesModule, StoriesModule, AuditModule, ReportsModule],
   controllers: [
     AdminUsersController,
     AdminGuidesController,
@@ -23,7 +22,6 @@ import { AuditLogModule } from './audit-log.module';
     AdminCommentsController,
     AdminReportsController,
     AdminStatsController,
-    AdminAuditLogsController,
   ],
   providers: [AdminModerationService, AdminStatsService],
   exports: [AdminModerationService],

@@ -1,4 +1,4 @@
-import { AuditLog } from '../admin/entities/audit-log.entity';
+import { AuditLog } from '../audit/entities/audit-log.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
 import { ChatMessage } from '../chat/entities/chat-message.entity';
 import { ChatRoomMember } from '../chat/entities/chat-room-member.entity';

@@ -1,6 +1,6 @@
 import { forwardRef, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditLogModule } from '../admin/audit-log.module';
+import { AuditModule } from '../audit/audit.module';
 import { RegionsModule } from '../regions/regions.module';
 import { StoriesModule } from '../stories/stories.module';
 import { UsersModule } from '../users/users.module';
@@ -14,7 +14,7 @@ import { GuidesService } from './guides.service';
   imports: [
     TypeOrmModule.forFeature([Guide]),
     UsersModule,
-    AuditLogModule,
+    AuditModule,
     // regions and stories import each other and this module (forwardRef on every side)
     forwardRef(() => RegionsModule),
     forwardRef(() => StoriesModule),

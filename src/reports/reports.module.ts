@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditLogModule } from '../admin/audit-log.module';
+import { AuditModule } from '../audit/audit.module';
 import { ChatModule } from '../chat/chat.module';
 import { ChatMessage } from '../chat/entities/chat-message.entity';
 import { Comment } from '../stories/entities/comment.entity';
@@ -24,7 +24,7 @@ import { ReportsService } from './reports.service';
     StoriesModule,
     UsersModule,
     ChatModule,
-    AuditLogModule,
+    AuditModule,
   ],
   controllers: [ReportsController],
   providers: [ReportsService],

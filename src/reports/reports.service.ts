@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
-import { AuditLogService } from '../admin/audit-log.service';
+import { AuditLogService } from '../audit/audit-log.service';
 import { ChatService } from '../chat/chat.service';
 import { ChatMessage } from '../chat/entities/chat-message.entity';
 import type { AuthUser } from '../common/decorators/current-user.decorator';

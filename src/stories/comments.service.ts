@@ -14,7 +14,7 @@ import {
 } from './dto/comment.dto';
 import { Comment } from './entities/comment.entity';
 import type { Story } from './entities/story.entity';
-import { AuditLogService } from '../admin/audit-log.service';
+import { AuditLogService } from '../audit/audit-log.service';
 import { runInTransaction } from '../database/transaction';
 import { bumpStoryCounter, lockStory } from './reactions.service';
 import { StoriesService } from './stories.service';

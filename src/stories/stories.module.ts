@@ -1,5 +1,5 @@
 import { forwardRef, Module } from '@nestjs/common';
-import { AuditLogModule } from '../admin/audit-log.module';
+import { AuditModule } from '../audit/audit.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { GuidesModule } from '../guides/guides.module';
 import { MediaModule } from '../media/media.module';
@@ -38,7 +38,7 @@ import { StoryVideoJobs } from './story-video.jobs';
     forwardRef(() => GuidesModule),
     forwardRef(() => RegionsModule),
     MediaModule,
-    AuditLogModule,
+    AuditModule,
   ],
   controllers: [
     MyStoriesController,

@@ -10,7 +10,7 @@ const AuditLogPage = PageOf(AuditLogDto);
 @ApiTags('admin')
 @Controller('admin/audit-logs')
 @Authenticated('admin')
-export class AdminAuditLogsController {
+export class AuditLogsController {
   constructor(private readonly auditLog: AuditLogService) {}
 
   @Get()
