@@ -4,10 +4,11 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
+import { AccessTokenGuard } from './auth/access-token.guard';
+import { AccessTokenModule } from './auth/access-token.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
-import { JwtAuthGuard } from './common/guards/jwt-auth.guard';
 import { RateLimitGuard, rateLimitOptions } from './common/guards/rate-limit.guard';
 import { RolesGuard } from './common/guards/roles.guard';
 import { GracefulShutdown } from './common/http/graceful-shutdown';
@@ -43,6 +44,7 @@ export class AppModule {
         AuditModule,
         RealtimeModule,
         JobsModule,
+        AccessTokenModule,
         AuthModule.forRoot(config),
         UsersModule,
         RegionsModule,
@@ -61,7 +63,7 @@ export class AppModule {
         ShutdownLogger,
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         // order matters: who the caller is, then what they may do, then how often
-        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useExisting: AccessTokenGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
       ],

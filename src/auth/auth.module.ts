@@ -4,11 +4,11 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
+import { AccessTokenModule } from './access-token.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { DevLoginController } from './dev-login.controller';
 import { RefreshToken } from './entities/refresh-token.entity';
-import { JwtStrategy } from './jwt.strategy';
 import { KakaoClient } from './kakao/kakao.client';
 import { KakaoStrategy } from './kakao/kakao.strategy';
 import { TokenService } from './token.service';
@@ -21,6 +21,7 @@ export class AuthModule {
       module: AuthModule,
       imports: [
         UsersModule,
+        AccessTokenModule,
         PassportModule,
         TypeOrmModule.forFeature([RefreshToken]),
         JwtModule.register({
@@ -34,7 +35,6 @@ export class AuthModule {
         AuthService,
         TokenService,
         KakaoClient,
-        JwtStrategy,
         ...(config.kakao.clientId ? [KakaoStrategy] : []),
       ],
       exports: [TokenService],

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccessTokenModule } from '../auth/access-token.module';
 import { StoriesModule } from '../stories/stories.module';
 import { User } from '../users/entities/user.entity';
 import { UsersModule } from '../users/users.module';
@@ -20,6 +21,7 @@ import { ChatRoom } from './entities/chat-room.entity';
     TypeOrmModule.forFeature([ChatRoom, ChatRoomMember, ChatMessage, User]),
     UsersModule,
     StoriesModule,
+    AccessTokenModule,
   ],
   controllers: [ChatController],
   providers: [ChatService, ChatRateLimiter, ChatGateway],

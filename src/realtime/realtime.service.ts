@@ -1,5 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { createAdapter } from '@socket.io/redis-adapter';
+import cors from 'cors';
+import Redis from 'ioredis';
+import { createHmac } from 'node:crypto';
 import type { Namespace } from 'socket.io';
+import type { AppConfig } from '../config/app-config';
+import { InjectConfig } from '../config/config.module';
 
 /** The private channel of one user: every socket of theirs joins it on connect. */
 export const userChannel = (userId: number): string => `user:${userId}`;
@@ -7,23 +13,62 @@ export const userChannel = (userId: number): string => `user:${userId}`;
 export const roomChannel = (roomId: number): string => `room:${roomId}`;
 
 /**
- * Pushes events to connected sockets of the `/chat` namespace. With REDIS_URL set the
- * namespace runs on the Redis adapter, so every call here reaches the sockets of all
- * instances. Before the gateway is up (or in the CLI) the calls do nothing: the data is
- * stored anyway, and clients read it over REST.
+ * Quits a Redis client politely when it is connected, else drops it at once: `quit()` on a
+ * client that never reached Redis would wait for the connection forever.
+ */
+async function closeRedis(client: Redis): Promise<void> {
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.quit().catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000))),
+  ]);
+  clearTimeout(timer);
+  if ((client.status as string) !== 'end') client.disconnect();
+}
+
+/**
+ * The socket side of the service, shared by every module that tells connected clients
+ * something (chat messages, notifications, media status): the `/chat` namespace's server
+ * setup (CORS for long-polling, the Redis adapter), user channels, and emitting.
+ *
+ * With REDIS_URL set the namespace runs on the Redis adapter, so every call here reaches the
+ * sockets of all instances. Before the gateway is up (or in the CLI and worker processes) the
+ * calls do nothing: the data is stored anyway, and clients read it over REST.
  */
 @Injectable()
-export class RealtimeService {
+export class RealtimeService implements OnApplicationShutdown {
   private readonly logger = new Logger(RealtimeService.name);
   private namespace: Namespace | null = null;
+  private redis: Redis[] = [];
+
+  constructor(@InjectConfig() private readonly config: AppConfig) {}
 
   /** Called by the gateway once its namespace exists. */
   attach(namespace: Namespace): void {
+    const server = namespace.server;
+    if (this.config.corsOrigins.length > 0) {
+      // the same origins as the HTTP API (app.setup.ts); only long-polling is subject to CORS
+      server.engine.use(
+        cors({
+          origin: this.config.corsOrigins.includes('*') ? true : this.config.corsOrigins,
+          credentials: true,
+        }),
+      );
+    }
+    if (this.config.redisUrl) this.useRedisAdapter(namespace, this.config.redisUrl);
     this.namespace = namespace;
   }
 
-  detach(): void {
+  async onApplicationShutdown(): Promise<void> {
+    // runs after Nest closed the Socket.IO server (and with it the adapter's subscriptions)
     this.namespace = null;
+    const clients = this.redis;
+    this.redis = [];
+    await Promise.all(clients.map((client) => closeRedis(client)));
   }
 
   /** To every socket (every device, every instance) of the user. */
@@ -50,5 +95,31 @@ export class RealtimeService {
     } catch (error) {
       this.logger.warn(`Could not disconnect user ${userId}: ${(error as Error).message}`);
     }
+  }
+
+  private useRedisAdapter(namespace: Namespace, url: string): void {
+    // ioredis' default reconnects: nothing waits for these clients (a chat send never waits
+    // for a publish), so a Redis that stalls delays only the delivery to other instances
+    const pub = new Redis(url);
+    const sub = pub.duplicate();
+    for (const client of [pub, sub]) {
+      client.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
+    }
+    // the adapter publishes without handling failures; while Redis is away a failed publish
+    // must be a logged warning (the message is stored anyway), not an unhandled rejection
+    const publish = pub.publish.bind(pub) as (channel: string, message: string) => Promise<number>;
+    pub.publish = ((channel: string, message: string) => {
+      const result = publish(channel, message);
+      result.catch((error: Error) => this.logger.warn(`Redis publish: ${error.message}`));
+      return result;
+    }) as typeof pub.publish;
+    this.redis = [pub, sub];
+    // instances that can verify each other's tokens share channels; other deployments on
+    // the same Redis (another secret) never see this one's events
+    const key = `storybook-chat-${createHmac('sha256', this.config.jwt.secret)
+      .update('socket.io channel')
+      .digest('hex')
+      .slice(0, 16)}`;
+    namespace.server.adapter(createAdapter(pub, sub, { key }));
   }
 }
