@@ -27,6 +27,7 @@ import { RegionsModule } from './regions/regions.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { ReportsModule } from './reports/reports.module';
 import { StoriesModule } from './stories/stories.module';
+import { AccountModule } from './users/account.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -47,6 +48,7 @@ export class AppModule {
         AccessTokenModule,
         AuthModule.forRoot(config),
         UsersModule,
+        AccountModule,
         RegionsModule,
         GuidesModule,
         MediaModule,

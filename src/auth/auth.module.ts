@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config';
+import { AccountModule } from '../users/account.module';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenModule } from './access-token.module';
 import { AuthController } from './auth.controller';
@@ -21,6 +22,7 @@ export class AuthModule {
       module: AuthModule,
       imports: [
         UsersModule,
+        AccountModule,
         AccessTokenModule,
         PassportModule,
         TypeOrmModule.forFeature([RefreshToken]),

@@ -6,7 +6,8 @@ import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 
 import { UsersService, ExternalProfile } from '../users/users.service';
-import { UserWithdrawnEvent } from '../users/users.events';
+import { AccountService } from '../users/account.service';
+import { UserSuspendedEvent, UserWithdrawnEvent } from '../users/users.events';
 import type { TokenPairDto } from './dto/auth.dto';
 import { KakaoClient } from './kakao/kakao.client';
 import { TokenService } from './token.service';
@@ -18,6 +19,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly tokens: TokenService,
     private readonly kakao: KakaoClient,
+    private readonly account: AccountService,
   ) {}
 
   /** Mobile flow: the app's Kakao access token is checked with Kakao itself. */
@@ -34,7 +36,7 @@ export class AuthService {
     const user = await this.users.upsertFromProfile(profile, makeAdmin);
     const caller = await this.users.authenticate(user.id);
     const issued = await this.tokens.issue(caller);
-    return { ...issued, user: await this.users.getMe(caller) };
+    return { ...issued, user: await this.account.getMe(caller) };
   }
 
   async refresh(refreshToken: string): Promise<TokenPairDto> {
@@ -44,7 +46,7 @@ export class AuthService {
     if (ownerId === null) throw new DomainException('UNAUTHORIZED', 'Refresh token is not valid');
     const caller = await this.users.authenticate(ownerId);
     const issued = await this.tokens.rotate(refreshToken, caller);
-    return { ...issued, user: await this.users.getMe(caller) };
+    return { ...issued, user: await this.account.getMe(caller) };
   }
 
   /** Ends the session the refresh token belongs to (its whole family), if it is the caller's. */
@@ -53,8 +55,10 @@ export class AuthService {
     if (familyId) await this.tokens.revokeFamily(familyId);
   }
 
+  /** A withdrawn or suspended account's sessions end (refresh tokens revoked). */
   @OnEvent(UserWithdrawnEvent.NAME, { promisify: true })
-  async onUserWithdrawn(event: UserWithdrawnEvent): Promise<void> {
+  @OnEvent(UserSuspendedEvent.NAME, { promisify: true })
+  async onAccountClosed(event: UserWithdrawnEvent | UserSuspendedEvent): Promise<void> {
     await this.tokens.revokeAllOfUser(event.userId);
   }
 }

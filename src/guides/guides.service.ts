@@ -87,6 +87,24 @@ export class GuidesService {
     return guide;
   }
 
+  /** The user's guide profile, as their account shows it; null when they never applied. */
+  async refOfUser(userId: number): Promise<{ id: number; status: GuideStatus } | null> {
+    const guide = await this.guides.findOne({
+      select: { id: true, status: true },
+      where: { userId },
+    });
+    return guide ? { id: guide.id, status: guide.status } : null;
+  }
+
+  /** The id of the user's approved guide profile (what public profiles link to), or null. */
+  async approvedIdOfUser(userId: number): Promise<number | null> {
+    const guide = await this.guides.findOne({
+      select: { id: true },
+      where: { userId, status: 'approved' },
+    });
+    return guide?.id ?? null;
+  }
+
   // ---- the applicant ------------------------------------------------------------------------
 
   /**

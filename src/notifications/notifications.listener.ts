@@ -228,7 +228,7 @@ export class NotificationsListener {
   /** The user's nickname for a text; a withdrawn or unknown user gets `fallback`. */
   private async nickname(userId: number, fallback: string): Promise<string> {
     try {
-      return (await this.users.getPublicProfile(userId)).nickname;
+      return (await this.users.getPublic(userId)).nickname;
     } catch {
       return fallback;
     }

@@ -12,19 +12,19 @@ import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { UpdateMeDto } from './dto/update-me.dto';
 import { MeDto, PublicUserDto } from './dto/user.dto';
-import { UsersService } from './users.service';
+import { AccountService } from './account.service';
 
 @ApiTags('users')
 @Controller('users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(private readonly account: AccountService) {}
 
   @Get('me')
   @Authenticated()
   @ApiOperation({ summary: 'My account' })
   @ApiOkResponse({ type: MeDto })
   getMe(@CurrentUser() user: AuthUser): Promise<MeDto> {
-    return this.users.getMe(user);
+    return this.account.getMe(user);
   }
 
   @Patch('me')
@@ -32,7 +32,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Change my nickname or bio' })
   @ApiOkResponse({ type: MeDto })
   updateMe(@CurrentUser() user: AuthUser, @Body() dto: UpdateMeDto): Promise<MeDto> {
-    return this.users.updateMe(user, dto);
+    return this.account.updateMe(user, dto);
   }
 
   @Delete('me')
@@ -45,7 +45,7 @@ export class UsersController {
   })
   @ApiNoContentResponse()
   withdraw(@CurrentUser() user: AuthUser): Promise<void> {
-    return this.users.withdraw(user);
+    return this.account.withdraw(user);
   }
 
   @Get(':id')
@@ -54,6 +54,6 @@ export class UsersController {
   @ApiOkResponse({ type: PublicUserDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   getPublic(@Param('id', ParseIdPipe) id: number): Promise<PublicUserDto> {
-    return this.users.getPublicProfile(id);
+    return this.account.getPublicProfile(id);
   }
 }

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Guide } from '../guides/entities/guide.entity';
 import { User } from './entities/user.entity';
-import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
+/**
+ * The users table: accounts, their roles and status (sign-in upserts, suspension,
+ * withdrawal). Its routes live in AccountModule, which also shows the guide profile.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([User, Guide])],
-  controllers: [UsersController],
+  imports: [TypeOrmModule.forFeature([User])],
   providers: [UsersService],
   exports: [UsersService],
 })

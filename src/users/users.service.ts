@@ -1,23 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import {
-  Brackets,
-  DataSource,
-  EntityManager,
-  In,
-  IsNull,
-  LessThanOrEqual,
-  Repository,
-} from 'typeorm';
-import { RefreshToken } from '../auth/entities/refresh-token.entity';
-import { Guide } from '../guides/entities/guide.entity';
+import { Brackets, DataSource, EntityManager, In, LessThanOrEqual, Repository } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
 import { isUniqueViolation, likeContains } from '../database/sql';
 import { runInTransaction } from '../database/transaction';
-import { AdminUserDto, MeDto, PublicUserDto } from './dto/user.dto';
+import { AdminUserDto } from './dto/user.dto';
 import type { ListUsersQueryDto } from './dto/list-users.query';
 import type { UpdateMeDto } from './dto/update-me.dto';
 import { User, UserRole } from './entities/user.entity';
@@ -47,8 +37,6 @@ const MAX_SUSPENSION_MS = 100 * 365 * 24 * 3600 * 1000;
 export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
-    // read-only: the guide profile's id and state shown with the account
-    @InjectRepository(Guide) private readonly guides: Repository<Guide>,
     private readonly events: EventEmitter2,
     private readonly dataSource: DataSource,
   ) {}
@@ -124,15 +112,36 @@ export class UsersService {
     throw new DomainException('CONFLICT', 'Could not sign in, please try again');
   }
 
-  async getMe(user: AuthUser): Promise<MeDto> {
-    const [me, guide] = await Promise.all([
-      this.requireExisting(user.id),
-      this.guides.findOne({ select: { id: true, status: true }, where: { userId: user.id } }),
-    ]);
-    return MeDto.from(me, guide ? { id: guide.id, status: guide.status } : null);
+  /** The account (any status); 404 when there is none. */
+  async get(userId: number): Promise<User> {
+    const user = await this.users.findOneBy({ id: userId });
+    if (!user) throw new DomainException('NOT_FOUND', 'User not found');
+    return user;
   }
 
-  async updateMe(user: AuthUser, dto: UpdateMeDto): Promise<MeDto> {
+  /** The account as others may see it: 404 for unknown and withdrawn users. */
+  async getPublic(userId: number): Promise<User> {
+    const user = await this.users.findOneBy({ id: userId });
+    if (!user || user.status === 'withdrawn') {
+      throw new DomainException('NOT_FOUND', 'User not found');
+    }
+    return user;
+  }
+
+  /** Nickname and picture of each of `ids` that exists (withdrawn ones show as such). */
+  async profiles(
+    ids: readonly number[],
+  ): Promise<Map<number, Pick<User, 'id' | 'nickname' | 'profileImageUrl' | 'status'>>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.users.find({
+      select: { id: true, nickname: true, profileImageUrl: true, status: true },
+      where: { id: In([...new Set(ids)]) },
+    });
+    return new Map(rows.map((u) => [u.id, u]));
+  }
+
+  /** Changes the caller's nickname and/or bio (an empty bio clears it). */
+  async updateProfile(user: AuthUser, dto: UpdateMeDto): Promise<void> {
     const changes: Partial<User> = {};
     if (dto.nickname !== undefined) {
       changes.nickname = dto.nickname;
@@ -140,7 +149,6 @@ export class UsersService {
     }
     if (dto.bio !== undefined) changes.bio = dto.bio === '' ? null : dto.bio;
     if (Object.keys(changes).length > 0) await this.users.update({ id: user.id }, changes);
-    return this.getMe(user);
   }
 
   /**
@@ -165,18 +173,6 @@ export class UsersService {
       throw new DomainException('CONFLICT', 'The account changed meanwhile, please try again');
     }
     await this.events.emitAsync(UserWithdrawnEvent.NAME, new UserWithdrawnEvent(user.id));
-  }
-
-  async getPublicProfile(userId: number): Promise<PublicUserDto> {
-    const user = await this.users.findOneBy({ id: userId });
-    if (!user || user.status === 'withdrawn') {
-      throw new DomainException('NOT_FOUND', 'User not found');
-    }
-    const guide = await this.guides.findOne({
-      select: { id: true },
-      where: { userId, status: 'approved' },
-    });
-    return PublicUserDto.from(user, guide?.id ?? null);
   }
 
   async list(query: ListUsersQueryDto): Promise<Page<AdminUserDto>> {
@@ -209,14 +205,14 @@ export class UsersService {
 
   /**
    * Suspends an account (or changes the reason and end of a running suspension): status
-   * `suspended`, and every refresh token revoked, in one transaction — the caller's when
-   * `manager` is given. Access tokens die on their next request, since each request reads the
-   * status (authenticate). Admins cannot be suspended (409 CONFLICT); unknown and withdrawn
-   * users are 404; an `until` that is not in the future is 400. No audit entry here: the
-   * caller records its action.
+   * `suspended`, in the caller's transaction when `manager` is given. Access tokens die on
+   * their next request and refresh is refused, since both read the status (authenticate).
+   * Admins cannot be suspended (409 CONFLICT); unknown and withdrawn users are 404; an `until`
+   * that is not in the future is 400. No audit entry here: the caller records its action.
    *
-   * Sockets: with `manager`, the CALLER must emit {@link UserSuspendedEvent} after its
-   * transaction commits (see {@link announceSuspension}); without, this method does it.
+   * After the commit {@link UserSuspendedEvent} tells the other modules (sessions are revoked,
+   * sockets closed): with `manager`, the CALLER must emit it then (see
+   * {@link announceSuspension}); without, this method does it.
    */
   async suspend(input: SuspendUserInput, manager?: EntityManager): Promise<void> {
     if (input.until !== null && input.until.getTime() <= Date.now()) {
@@ -253,13 +249,6 @@ export class UsersService {
       }
       throw new DomainException('CONFLICT', 'Admins cannot be suspended');
     }
-    // the auth module's table, written here because it must happen in this transaction (the
-    // auth module depends on this one, so its TokenService cannot be injected here)
-    await manager.update(
-      RefreshToken,
-      { userId: input.userId, revokedAt: IsNull() },
-      { revokedAt: new Date() },
-    );
   }
 
   /**
@@ -281,8 +270,8 @@ export class UsersService {
   }
 
   /**
-   * Tells the other modules (the chat gateway) that `userId` was suspended, so open sockets
-   * close now. Call it after the suspension's transaction committed. A failing listener is
+   * Tells the other modules (auth revokes the sessions, the chat gateway closes the sockets)
+   * that `userId` was suspended. Call it after the suspension's transaction committed. A failing listener is
    * logged, never thrown: the suspension itself has happened.
    */
   async announceSuspension(userId: number): Promise<void> {
@@ -334,11 +323,5 @@ export class UsersService {
       { role: to },
     );
     return (result.affected ?? 0) > 0;
-  }
-
-  private async requireExisting(userId: number): Promise<User> {
-    const user = await this.users.findOneBy({ id: userId });
-    if (!user) throw new DomainException('NOT_FOUND', 'User not found');
-    return user;
   }
 }
