@@ -17,12 +17,14 @@ import { ShutdownLogger } from './common/logging/shutdown-logger';
 import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { GuideProfilesModule } from './guides/guide-profiles.module';
 import { GuidesModule } from './guides/guides.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MatchingModule } from './matching/matching.module';
 import { MediaModule } from './media/media.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { RegionsBrowseModule } from './regions/regions-browse.module';
 import { RegionsModule } from './regions/regions.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { ReportsModule } from './reports/reports.module';
@@ -50,7 +52,9 @@ export class AppModule {
         UsersModule,
         AccountModule,
         RegionsModule,
+        RegionsBrowseModule,
         GuidesModule,
+        GuideProfilesModule,
         MediaModule,
         StoriesModule,
         MatchingModule,

@@ -1,7 +1,7 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { In } from 'typeorm';
 import { AuditLog } from '../src/audit/entities/audit-log.entity';
-import { CommentCreatedEvent } from '../src/stories/comments.service';
+import { CommentCreatedEvent } from '../src/stories/stories.events';
 import { Comment } from '../src/stories/entities/comment.entity';
 import { Story } from '../src/stories/entities/story.entity';
 import { User } from '../src/users/entities/user.entity';

@@ -10,7 +10,7 @@ import {
   ReviewCreatedEvent,
 } from '../src/matching/matching.events';
 import { Notification } from '../src/notifications/entities/notification.entity';
-import { ContentHiddenEvent } from '../src/notifications/notification.events';
+import { ContentHiddenEvent } from '../src/stories/stories.events';
 import { NotificationsListener } from '../src/notifications/notifications.listener';
 import { NotificationsService } from '../src/notifications/notifications.service';
 import { approvedGuide, GuideFixture, storyOf } from './support/fixtures';

@@ -2,7 +2,7 @@ import { StoryBookmark } from '../src/stories/entities/story-bookmark.entity';
 import { StoryLike } from '../src/stories/entities/story-like.entity';
 import { Story } from '../src/stories/entities/story.entity';
 import { runInTransaction } from '../src/database/transaction';
-import { bumpStoryCounter, lockStory } from '../src/stories/reactions.service';
+import { StoriesRepository } from '../src/stories/stories.repository';
 import { approvedGuide, GuideFixture, storyOf } from './support/fixtures';
 import { createTestApp, TestApp } from './support/test-app';
 import { expectError, signIn, SignedIn } from './support/users';
@@ -53,13 +53,14 @@ describe('likes and bookmarks', () => {
     // SQLite has one connection: without the queue in runInTransaction these would nest into
     // each other ("cannot start a transaction within a transaction")
     const story = await storyOf(t, guide);
+    const rows = t.app.get(StoriesRepository);
     const results = await Promise.allSettled(
       crowd.slice(0, 10).map((user, i) =>
         runInTransaction(t.dataSource, async (manager) => {
-          await lockStory(manager, story.id);
+          await rows.lock(manager, story.id);
           await manager.insert(StoryLike, { storyId: story.id, userId: user.id });
           await new Promise((resolve) => setTimeout(resolve, 5));
-          await bumpStoryCounter(manager, story.id, 'like_count', 1);
+          await rows.bumpCounter(manager, story.id, 'like_count', 1);
           if (i % 3 === 0) throw new Error('changed my mind');
         }),
       ),
@@ -71,8 +72,8 @@ describe('likes and bookmarks', () => {
       if (r.status === 'rejected') expect((r.reason as Error).message).toBe('changed my mind');
     }
     const row = await t.dataSource.getRepository(Story).findOneByOrFail({ id: story.id });
-    const rows = await t.dataSource.getRepository(StoryLike).countBy({ storyId: story.id });
-    expect({ likeCount: row.likeCount, rows }).toEqual({ likeCount: 6, rows: 6 });
+    const likes = await t.dataSource.getRepository(StoryLike).countBy({ storyId: story.id });
+    expect({ likeCount: row.likeCount, rows: likes }).toEqual({ likeCount: 6, rows: 6 });
   });
 
   describe.each(KINDS)('$path', (kind) => {

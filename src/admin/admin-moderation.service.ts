@@ -1,17 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AuditLogService } from '../audit/audit-log.service';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 import { runInTransaction } from '../database/transaction';
-import { ContentHiddenEvent } from '../notifications/notification.events';
+import { ContentHiddenEvent } from '../stories/stories.events';
 import { CommentsService } from '../stories/comments.service';
-import { Comment } from '../stories/entities/comment.entity';
-import { Story } from '../stories/entities/story.entity';
 import { StoriesService } from '../stories/stories.service';
 import type { AdminUserDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
-import { AuditLogService } from '../audit/audit-log.service';
 import type { ModeratedStoryDto } from './dto/admin-moderation.dto';
 
 /**
@@ -21,7 +20,7 @@ import type { ModeratedStoryDto } from './dto/admin-moderation.dto';
 @Injectable()
 export class AdminModerationService {
   constructor(
-    private readonly dataSource: DataSource,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly stories: StoriesService,
     private readonly audit: AuditLogService,
@@ -97,11 +96,7 @@ export class AdminModerationService {
    * deleted it. Deleting a deleted comment again is no error and changes nothing.
    */
   async deleteComment(admin: AuthUser, commentId: number): Promise<void> {
-    const repo = this.dataSource.getRepository(Comment);
-    const before = await repo.findOne({
-      select: { id: true, authorId: true, deletedAt: true },
-      where: { id: commentId },
-    });
+    const before = await this.comments.find(commentId);
     await this.comments.remove(admin, commentId);
     if (!before || before.deletedAt || before.authorId === admin.id) return;
     await this.events.emitAsync(
@@ -112,10 +107,7 @@ export class AdminModerationService {
 
   /** Why a story did not move: it does not exist for anyone (404) or is in another state (409). */
   private async notMoved(storyId: number, expected: string): Promise<DomainException> {
-    const story = await this.dataSource.getRepository(Story).findOne({
-      select: { id: true, status: true },
-      where: { id: storyId },
-    });
+    const story = await this.stories.find(storyId);
     if (!story || story.status === 'deleted') {
       return new DomainException('NOT_FOUND', 'Story not found');
     }
@@ -126,7 +118,8 @@ export class AdminModerationService {
   }
 
   private async storyState(storyId: number): Promise<ModeratedStoryDto> {
-    const story = await this.dataSource.getRepository(Story).findOneByOrFail({ id: storyId });
+    const story = await this.stories.find(storyId);
+    if (!story) throw new DomainException('NOT_FOUND', 'Story not found');
     return {
       id: story.id,
       userId: story.userId,

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { ChatModule } from '../chat/chat.module';
 import { GuidesModule } from '../guides/guides.module';
+import { MatchingModule } from '../matching/matching.module';
 import { ReportsModule } from '../reports/reports.module';
 import { StoriesModule } from '../stories/stories.module';
 import { UsersModule } from '../users/users.module';
@@ -14,7 +16,15 @@ import { AdminStoriesController } from './admin-stories.controller';
 import { AdminUsersController } from './admin-users.controller';
 
 @Module({
-  imports: [UsersModule, GuidesModule, StoriesModule, AuditModule, ReportsModule],
+  imports: [
+    UsersModule,
+    GuidesModule,
+    StoriesModule,
+    MatchingModule,
+    ChatModule,
+    AuditModule,
+    ReportsModule,
+  ],
   controllers: [
     AdminUsersController,
     AdminGuidesController,

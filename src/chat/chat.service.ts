@@ -101,6 +101,25 @@ export class ChatService {
       .execute();
   }
 
+  /** Messages stored since `since`, for the admin dashboard. */
+  countMessagesSince(since: Date): Promise<number> {
+    return this.messages
+      .createQueryBuilder('m')
+      .where('m.created_at >= :since', { since })
+      .getCount();
+  }
+
+  /** A message as stored, whoever asks (reports check membership with requireMember). */
+  findMessage(messageId: number): Promise<ChatMessage | null> {
+    return this.messages.findOneBy({ id: messageId });
+  }
+
+  findMessages(messageIds: number[]): Promise<ChatMessage[]> {
+    return messageIds.length === 0
+      ? Promise.resolve([])
+      : this.messages.findBy({ id: In(messageIds) });
+  }
+
   /** The room, when `user` is one of its two members; 404 for everybody else. */
   async requireMember(user: AuthUser, roomId: number): Promise<ChatRoom> {
     const room = await this.rooms.findOneBy({ id: roomId });

@@ -17,7 +17,7 @@ import { StorySummaryDto } from '../stories/dto/story.dto';
 import { ApplyGuideDto, UpdateGuideDto } from './dto/guide-input.dto';
 import { GuideDto, GuideReviewDto, GuideSummaryDto, MyGuideDto } from './dto/guide.dto';
 import { ListGuidesQueryDto } from './dto/list-guides.query';
-import { GuideStoriesService } from './guide-stories.service';
+import { GuideProfilesService } from './guide-profiles.service';
 import { GuidesService } from './guides.service';
 
 const GuidePage = PageOf(GuideSummaryDto);
@@ -30,7 +30,7 @@ const GuideReviewPage = PageOf(GuideReviewDto);
 export class GuidesController {
   constructor(
     private readonly guides: GuidesService,
-    private readonly guideStories: GuideStoriesService,
+    private readonly profiles: GuideProfilesService,
   ) {}
 
   @Post('apply')
@@ -94,7 +94,7 @@ export class GuidesController {
     @CurrentUser() viewer: AuthUser | undefined,
     @Param('id', ParseIdPipe) id: number,
   ): Promise<GuideDto> {
-    return this.guides.getPublic(viewer, id);
+    return this.profiles.profile(viewer, id);
   }
 
   @Get(':id/stories')
@@ -107,7 +107,7 @@ export class GuidesController {
     @Param('id', ParseIdPipe) id: number,
     @Query() query: PageQueryDto,
   ): Promise<Page<StorySummaryDto>> {
-    return this.guideStories.list(viewer, id, query);
+    return this.profiles.stories(viewer, id, query);
   }
 
   @Get(':id/reviews')
@@ -124,6 +124,6 @@ export class GuidesController {
     @Param('id', ParseIdPipe) id: number,
     @Query() query: PageQueryDto,
   ): Promise<Page<GuideReviewDto>> {
-    return this.guides.reviews(viewer, id, query);
+    return this.profiles.reviews(viewer, id, query);
   }
 }

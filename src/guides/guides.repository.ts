@@ -2,9 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, In, SelectQueryBuilder, WhereExpressionBuilder } from 'typeorm';
 import { CursorKind, decodeCursor, Page, toPage } from '../common/pagination/cursor';
-import { MatchingRequest } from '../matching/entities/matching-request.entity';
-import { Review } from '../matching/entities/review.entity';
-import { Story } from '../stories/entities/story.entity';
 import type { GuideSort } from './dto/list-guides.query';
 import { Guide, GuideStatus } from './entities/guide.entity';
 
@@ -173,61 +170,16 @@ export class GuidesRepository {
     for (const g of guides) g.regions = regionsOf.get(g.id) ?? [];
   }
 
-  /** Published stories of the guide. Read-only use of the stories table. */
-  async publishedStoryCount(guideId: number): Promise<number> {
-    return this.dataSource.getRepository(Story).countBy({ guideId, status: 'published' });
-  }
-
-  /** Ids of a page of the guide's published stories, newest first (ids grow with time). */
-  async publishedStoryIds(guideId: number, limit: number, cursor?: string): Promise<Page<number>> {
-    const qb = this.dataSource
-      .getRepository(Story)
-      .createQueryBuilder('s')
-      .select('s.id', 'id')
-      .where('s.guide_id = :guideId AND s.status = :published', {
-        guideId,
-        published: 'published',
-      })
-      .orderBy('s.id', 'DESC')
-      .limit(limit + 1);
-    if (cursor) {
-      const [id] = decodeCursor(cursor, ['id']);
-      qb.andWhere('s.id < :cursorId', { cursorId: Number(id) });
-    }
-    const rows = await qb.getRawMany<{ id: string | number }>();
-    const ids = rows.map((r) => Number(r.id));
-    return toPage(
-      ids,
-      limit,
-      (id) => [id],
-      (id) => id,
-    );
-  }
-
-  /** Matching requests of the guide that were completed (read-only use of that table). */
-  async completedMatchingCount(guideId: number): Promise<number> {
-    return this.dataSource.getRepository(MatchingRequest).countBy({ guideId, status: 'completed' });
-  }
-
-  /** A page of the guide's reviews with their authors, newest first (ids grow with time). */
-  async reviewPage(guideId: number, limit: number, cursor?: string): Promise<Page<Review>> {
-    const qb = this.dataSource
-      .getRepository(Review)
-      .createQueryBuilder('r')
-      .innerJoin('r.traveler', 't')
-      .addSelect(['t.id', 't.nickname', 't.profileImageUrl'])
-      .where('r.guide_id = :guideId', { guideId })
-      .orderBy('r.id', 'DESC')
-      .limit(limit + 1);
-    if (cursor) {
-      const [id] = decodeCursor(cursor, ['id']);
-      qb.andWhere('r.id < :cursorId', { cursorId: Number(id) });
-    }
-    return toPage(
-      await qb.getMany(),
-      limit,
-      (r) => [r.id],
-      (r) => r,
-    );
+  /** Approved guides serving any of the regions, each counted once. */
+  async countApprovedInRegions(regionIds: number[]): Promise<number> {
+    if (regionIds.length === 0) return 0;
+    const row = await this.guides
+      .createQueryBuilder('g')
+      .innerJoin('guide_regions', 'gr', 'gr.guide_id = g.id')
+      .select('COUNT(DISTINCT g.id)', 'count')
+      .where('g.status = :approved', { approved: 'approved' })
+      .andWhere('gr.region_id IN (:...regionIds)', { regionIds })
+      .getRawOne<{ count: string | number }>();
+    return Number(row?.count ?? 0);
   }
 }

@@ -5,7 +5,7 @@ import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AuditLogService } from '../audit/audit-log.service';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
-import type { Page, PageQueryDto } from '../common/pagination/cursor';
+import type { Page } from '../common/pagination/cursor';
 import { isUniqueViolation } from '../database/sql';
 import { runInTransaction } from '../database/transaction';
 import { Region } from '../regions/entities/region.entity';
@@ -13,13 +13,7 @@ import { RegionsService } from '../regions/regions.service';
 import { UserWithdrawnEvent } from '../users/users.events';
 import { UsersService } from '../users/users.service';
 import type { ApplyGuideDto, UpdateGuideDto } from './dto/guide-input.dto';
-import {
-  AdminGuideDto,
-  GuideDto,
-  GuideReviewDto,
-  GuideSummaryDto,
-  MyGuideDto,
-} from './dto/guide.dto';
+import { AdminGuideDto, GuideSummaryDto, MyGuideDto } from './dto/guide.dto';
 import type { ListGuidesQueryDto } from './dto/list-guides.query';
 import { Guide, GuideStatus } from './entities/guide.entity';
 import { GuideDecisionEvent } from './guides.events';
@@ -103,6 +97,22 @@ export class GuidesService {
       where: { userId, status: 'approved' },
     });
     return guide?.id ?? null;
+  }
+
+  /** Approved guides serving any of the regions, each counted once. */
+  countApprovedInRegions(regionIds: number[]): Promise<number> {
+    return this.queries.countApprovedInRegions(regionIds);
+  }
+
+  /** Guide profiles per status, for the admin dashboard. */
+  async countByStatus(): Promise<Map<GuideStatus, number>> {
+    const rows = await this.guides
+      .createQueryBuilder('g')
+      .select('g.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('g.status')
+      .getRawMany<{ status: GuideStatus; count: string | number }>();
+    return new Map(rows.map((r) => [r.status, Number(r.count)]));
   }
 
   // ---- the applicant ------------------------------------------------------------------------
@@ -207,50 +217,6 @@ export class GuidesService {
     return { items: page.items.map(GuideSummaryDto.from), nextCursor: page.nextCursor };
   }
 
-  async getPublic(viewer: AuthUser | undefined, guideId: number): Promise<GuideDto> {
-    const guide = await this.requireVisible(viewer, guideId);
-    const [storyCount, completedMatchingCount] = await Promise.all([
-      this.queries.publishedStoryCount(guide.id),
-      this.queries.completedMatchingCount(guide.id),
-    ]);
-    return GuideDto.withCounts(guide, storyCount, completedMatchingCount);
-  }
-
-  /** A page of ids of the guide's published stories, newest first (404 as for the profile). */
-  async publishedStoryIds(
-    viewer: AuthUser | undefined,
-    guideId: number,
-    limit: number,
-    cursor?: string,
-  ): Promise<Page<number>> {
-    await this.requireVisible(viewer, guideId);
-    return this.queries.publishedStoryIds(guideId, limit, cursor);
-  }
-
-  /** The guide's reviews, newest first (404 as for the profile). */
-  async reviews(
-    viewer: AuthUser | undefined,
-    guideId: number,
-    query: PageQueryDto,
-  ): Promise<Page<GuideReviewDto>> {
-    await this.requireVisible(viewer, guideId);
-    const page = await this.queries.reviewPage(guideId, query.limit, query.cursor);
-    return {
-      items: page.items.map((r) => ({
-        id: r.id,
-        rating: r.rating,
-        content: r.content,
-        traveler: {
-          id: r.traveler?.id ?? r.travelerId,
-          nickname: r.traveler?.nickname ?? '',
-          profileImageUrl: r.traveler?.profileImageUrl ?? null,
-        },
-        createdAt: r.createdAt.toISOString(),
-      })),
-      nextCursor: page.nextCursor,
-    };
-  }
-
   // ---- ratings (called by the matching module inside its review transaction) ----------------
 
   /**
@@ -269,19 +235,16 @@ export class GuidesService {
   }
 
   /**
-   * Recomputes the guide's average rating from the reviews, in SQL, after a review was
-   * inserted. Stored rounded to 2 decimals, so every reader (profiles, story summaries, the
-   * rating sort and its cursors) sees the same number.
+   * Stores the guide's average rating, as the matching module computed it from the reviews
+   * inside the review's transaction (after {@link countReview} took the guide's row lock).
+   * Stored rounded to 2 decimals, so every reader (profiles, story summaries, the rating sort
+   * and its cursors) sees the same number.
    */
-  async refreshAverageRating(manager: EntityManager, guideId: number): Promise<void> {
+  async setAverageRating(manager: EntityManager, guideId: number, average: number): Promise<void> {
     await manager
       .createQueryBuilder()
       .update(Guide)
-      .set({
-        averageRating: () =>
-          '(SELECT COALESCE(ROUND(AVG(rv.rating), 2), 0) FROM reviews rv WHERE rv.guide_id = :guideId)',
-        updatedAt: () => 'updated_at',
-      })
+      .set({ averageRating: average, updatedAt: () => 'updated_at' })
       .where('id = :guideId', { guideId })
       .updateEntity(false)
       .execute();

@@ -1,4 +1,4 @@
-import { forwardRef, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChatModule } from '../chat/chat.module';
 import { GuidesModule } from '../guides/guides.module';
@@ -8,18 +8,22 @@ import { Review } from './entities/review.entity';
 import { MatchingController } from './matching.controller';
 import { MatchingRepository } from './matching.repository';
 import { MatchingService } from './matching.service';
+import { ReviewsRepository } from './reviews.repository';
 import { ReviewsService } from './reviews.service';
 
+/**
+ * Matching requests and reviews (their tables). Accepting opens the chat room and marks the
+ * story matched through those modules' services, in the acceptance's transaction.
+ */
 @Module({
   imports: [
     TypeOrmModule.forFeature([MatchingRequest, Review]),
-    forwardRef(() => GuidesModule),
-    forwardRef(() => StoriesModule),
-    // the chat module may look requests up in turn
-    forwardRef(() => ChatModule),
+    GuidesModule,
+    StoriesModule,
+    ChatModule,
   ],
   controllers: [MatchingController],
-  providers: [MatchingService, MatchingRepository, ReviewsService],
-  exports: [MatchingService],
+  providers: [MatchingService, MatchingRepository, ReviewsService, ReviewsRepository],
+  exports: [MatchingService, ReviewsService],
 })
 export class MatchingModule {}

@@ -3,7 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
 import type { MatchingRole } from './dto/matching-request.dto';
-import { MatchingRequest, MatchingStatus } from './entities/matching-request.entity';
+import {
+  MatchingRequest,
+  MatchingStatus,
+  OPEN_MATCHING_STATUSES,
+  openKeyOf,
+} from './entities/matching-request.entity';
 
 export interface MatchingFilter {
   userId: number;
@@ -22,6 +27,87 @@ export class MatchingRepository {
 
   findById(id: number, manager?: EntityManager): Promise<MatchingRequest | null> {
     return (manager ?? this.dataSource.manager).findOneBy(MatchingRequest, { id });
+  }
+
+  /** A new pending request; the unique open key refuses a second open one (same traveller and story). */
+  async insertPending(
+    manager: EntityManager,
+    fields: Pick<
+      MatchingRequest,
+      | 'storyId'
+      | 'guideId'
+      | 'guideUserId'
+      | 'travelerId'
+      | 'desiredDate'
+      | 'desiredTime'
+      | 'partySize'
+      | 'message'
+    >,
+  ): Promise<number> {
+    const now = new Date();
+    const inserted = await manager.insert(MatchingRequest, {
+      ...fields,
+      status: 'pending',
+      openKey: openKeyOf(fields.travelerId, fields.storyId),
+      rejectReason: null,
+      chatRoomId: null,
+      cancelledBy: null,
+      respondedAt: null,
+      completedAt: null,
+      cancelledAt: null,
+      // set here, not by the column default: SQLite's default has whole seconds only
+      createdAt: now,
+      updatedAt: now,
+    });
+    return Number((inserted.identifiers[0] as { id: number }).id);
+  }
+
+  /**
+   * Moves a request to `to` from one of `from` (a conditional update: of concurrent
+   * transitions exactly one changes the row), with the columns that go with it. False when
+   * the request was not in `from` any more.
+   */
+  async moveStatus(
+    manager: EntityManager,
+    request: Pick<MatchingRequest, 'id' | 'travelerId' | 'storyId'>,
+    from: readonly MatchingStatus[],
+    to: MatchingStatus,
+    set: Partial<MatchingRequest>,
+  ): Promise<boolean> {
+    const now = new Date();
+    const result = await manager
+      .createQueryBuilder()
+      .update(MatchingRequest)
+      .set({
+        ...set,
+        status: to,
+        openKey: OPEN_MATCHING_STATUSES.includes(to)
+          ? openKeyOf(request.travelerId, request.storyId)
+          : null,
+        updatedAt: now,
+      })
+      .where('id = :id AND status IN (:...from)', { id: request.id, from })
+      .updateEntity(false)
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  async setChatRoom(manager: EntityManager, requestId: number, chatRoomId: number): Promise<void> {
+    await manager.update(MatchingRequest, { id: requestId }, { chatRoomId });
+  }
+
+  countCompletedByGuide(guideId: number): Promise<number> {
+    return this.dataSource.manager.countBy(MatchingRequest, { guideId, status: 'completed' });
+  }
+
+  async countByStatus(): Promise<Map<MatchingStatus, number>> {
+    const rows = await this.requests
+      .createQueryBuilder('r')
+      .select('r.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('r.status')
+      .getRawMany<{ status: MatchingStatus; count: string | number }>();
+    return new Map(rows.map((r) => [r.status, Number(r.count)]));
   }
 
   /** Requests with their traveller, guide user and guide profile, in the order of `ids`. */

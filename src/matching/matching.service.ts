@@ -9,7 +9,7 @@ import type { Page } from '../common/pagination/cursor';
 import { isUniqueViolation } from '../database/sql';
 import { runInTransaction } from '../database/transaction';
 import { GuidesService } from '../guides/guides.service';
-import { Story } from '../stories/entities/story.entity';
+import type { Story } from '../stories/entities/story.entity';
 import { StoriesService } from '../stories/stories.service';
 import type { User } from '../users/entities/user.entity';
 import {
@@ -18,12 +18,7 @@ import {
   MatchingRequestDto,
   RejectMatchingRequestDto,
 } from './dto/matching-request.dto';
-import {
-  MatchingRequest,
-  MatchingStatus,
-  OPEN_MATCHING_STATUSES,
-  openKeyOf,
-} from './entities/matching-request.entity';
+import { MatchingRequest, MatchingStatus } from './entities/matching-request.entity';
 import {
   MatchingAcceptedEvent,
   MatchingCancelledEvent,
@@ -132,31 +127,18 @@ export class MatchingService {
       });
     let requestId: number;
     try {
-      requestId = await runInTransaction(this.dataSource, async (manager) => {
-        const now = new Date();
-        const inserted = await manager.insert(MatchingRequest, {
+      requestId = await runInTransaction(this.dataSource, (manager) =>
+        this.queries.insertPending(manager, {
           storyId: story.id,
           guideId: guide.id,
           guideUserId: story.userId,
           travelerId: user.id,
-          status: 'pending',
-          openKey: openKeyOf(user.id, story.id),
           desiredDate: dto.desiredDate,
           desiredTime: dto.desiredTime ?? null,
           partySize: dto.partySize ?? 1,
           message: dto.message ?? '',
-          rejectReason: null,
-          chatRoomId: null,
-          cancelledBy: null,
-          respondedAt: null,
-          completedAt: null,
-          cancelledAt: null,
-          // set here, not by the column default: SQLite's default has whole seconds only
-          createdAt: now,
-          updatedAt: now,
-        });
-        return Number((inserted.identifiers[0] as { id: number }).id);
-      });
+        }),
+      );
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       throw new DomainException(
@@ -189,17 +171,7 @@ export class MatchingService {
         // the story row is locked (X) before the room's insert checks its foreign key on it
         // (S): two accepts on one story then queue instead of deadlocking. Its updated_at
         // stays: being matched is no edit of the story.
-        const marked = await manager
-          .createQueryBuilder()
-          .update(Story)
-          .set({ isMatched: true, updatedAt: () => 'updated_at' })
-          .where('id = :storyId AND status = :published', {
-            storyId: request.storyId,
-            published: 'published',
-          })
-          .updateEntity(false)
-          .execute();
-        if (!marked.affected) {
+        if (!(await this.stories.markMatched(manager, request.storyId))) {
           // hidden or deleted since the request was made: nothing to meet over (rolls back)
           throw new DomainException(
             'MATCHING_INVALID_STATE',
@@ -213,7 +185,7 @@ export class MatchingService {
           travelerId: request.travelerId,
           guideUserId: request.guideUserId,
         });
-        await manager.update(MatchingRequest, { id: request.id }, { chatRoomId });
+        await this.queries.setChatRoom(manager, request.id, chatRoomId);
       },
       event: MatchingAcceptedEvent,
     });
@@ -280,22 +252,14 @@ export class MatchingService {
     if (!t.from.includes(request.status)) throw invalidState(request.status, t.to);
     if (t.to === 'accepted') await this.guides.requirePublisher(user);
     await runInTransaction(this.dataSource, async (manager) => {
-      const now = new Date();
-      const result = await manager
-        .createQueryBuilder()
-        .update(MatchingRequest)
-        .set({
-          ...t.set(now),
-          status: t.to,
-          openKey: OPEN_MATCHING_STATUSES.includes(t.to)
-            ? openKeyOf(request.travelerId, request.storyId)
-            : null,
-          updatedAt: now,
-        })
-        .where('id = :requestId AND status IN (:...from)', { requestId, from: t.from })
-        .updateEntity(false)
-        .execute();
-      if ((result.affected ?? 0) === 0) {
+      const moved = await this.queries.moveStatus(
+        manager,
+        request,
+        t.from,
+        t.to,
+        t.set(new Date()),
+      );
+      if (!moved) {
         const current = await this.queries.findById(requestId, manager);
         throw invalidState(current?.status, t.to);
       }
@@ -328,6 +292,16 @@ export class MatchingService {
   }
 
   // ---- reads --------------------------------------------------------------------------------
+
+  /** Completed requests of a guide, shown on the guide's profile. */
+  countCompletedByGuide(guideId: number): Promise<number> {
+    return this.queries.countCompletedByGuide(guideId);
+  }
+
+  /** Requests per status, for the admin dashboard. */
+  countByStatus(): Promise<Map<MatchingStatus, number>> {
+    return this.queries.countByStatus();
+  }
 
   async detail(user: AuthUser, requestId: number): Promise<MatchingRequestDto> {
     await this.requireParticipant(user, requestId);

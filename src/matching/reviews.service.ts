@@ -4,14 +4,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
+import { Page, PageQueryDto, toPage } from '../common/pagination/cursor';
 import { isUniqueViolation } from '../database/sql';
 import { runInTransaction } from '../database/transaction';
 import { GuidesService } from '../guides/guides.service';
 import type { User } from '../users/entities/user.entity';
 import { CreateReviewDto, ReviewDto } from './dto/review.dto';
-import { Review } from './entities/review.entity';
+import type { Review } from './entities/review.entity';
 import { ReviewCreatedEvent } from './matching.events';
 import { MatchingService } from './matching.service';
+import { ReviewsRepository } from './reviews.repository';
 
 function reviewExists(): DomainException {
   return new DomainException('REVIEW_EXISTS', 'You already reviewed this matching');
@@ -22,6 +24,7 @@ function reviewExists(): DomainException {
 export class ReviewsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reviews: ReviewsRepository,
     private readonly matching: MatchingService,
     private readonly guides: GuidesService,
     private readonly events: EventEmitter2,
@@ -44,24 +47,23 @@ export class ReviewsService {
         { status: request.status },
       );
     }
-    const existing = await this.dataSource
-      .getRepository(Review)
-      .existsBy({ matchingRequestId: requestId });
-    if (existing) throw reviewExists();
+    if (await this.reviews.existsForRequest(requestId)) throw reviewExists();
     let reviewId: number;
     try {
       reviewId = await runInTransaction(this.dataSource, async (manager) => {
+        // the guide's row first: its lock orders concurrent reviews of one guide, so the
+        // average below sees every committed review
         await this.guides.countReview(manager, request.guideId);
-        const inserted = await manager.insert(Review, {
+        const id = await this.reviews.insert(manager, {
           matchingRequestId: request.id,
           guideId: request.guideId,
           travelerId: user.id,
           rating: dto.rating,
           content: dto.content ?? '',
-          createdAt: new Date(),
         });
-        await this.guides.refreshAverageRating(manager, request.guideId);
-        return Number((inserted.identifiers[0] as { id: number }).id);
+        const average = await this.reviews.averageRating(manager, request.guideId);
+        await this.guides.setAverageRating(manager, request.guideId, average);
+        return id;
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw reviewExists();
@@ -81,14 +83,19 @@ export class ReviewsService {
     return this.read(reviewId);
   }
 
+  /** A guide's reviews with their authors, newest first (ids grow with time). */
+  async pageForGuide(guideId: number, query: PageQueryDto): Promise<Page<Review>> {
+    const rows = await this.reviews.pageForGuide(guideId, query.limit, query.cursor);
+    return toPage(
+      rows,
+      query.limit,
+      (r) => [r.id],
+      (r) => r,
+    );
+  }
+
   private async read(reviewId: number): Promise<ReviewDto> {
-    const review = await this.dataSource
-      .getRepository(Review)
-      .createQueryBuilder('r')
-      .innerJoin('r.traveler', 't')
-      .addSelect(['t.id', 't.nickname', 't.profileImageUrl'])
-      .where('r.id = :reviewId', { reviewId })
-      .getOneOrFail();
+    const review = (await this.reviews.findWithTraveler(reviewId)) as Review;
     const traveler = review.traveler as User;
     return {
       id: review.id,

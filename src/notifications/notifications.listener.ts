@@ -10,11 +10,11 @@ import {
   MatchingRequestedEvent,
   ReviewCreatedEvent,
 } from '../matching/matching.events';
-import { CommentCreatedEvent } from '../stories/comments.service';
+import { CommentCreatedEvent } from '../stories/stories.events';
 import { StoriesService } from '../stories/stories.service';
 import { UserWithdrawnEvent } from '../users/users.events';
 import { UsersService } from '../users/users.service';
-import { ContentHiddenEvent } from './notification.events';
+import { ContentHiddenEvent } from '../stories/stories.events';
 import { NotificationsService } from './notifications.service';
 
 const withReason = (text: string, reason: string | null) =>

@@ -6,16 +6,12 @@ import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { RegionDetailDto } from './dto/region-detail.dto';
 import { RegionDto, RegionMapItemDto, RegionMapQueryDto } from './dto/region.dto';
-import { RegionDetailsService } from './region-details.service';
-import { RegionsService } from './regions.service';
+import { RegionsBrowseService } from './regions-browse.service';
 
 @ApiTags('regions')
 @Controller('regions')
 export class RegionsController {
-  constructor(
-    private readonly regions: RegionsService,
-    private readonly details: RegionDetailsService,
-  ) {}
+  constructor(private readonly regions: RegionsBrowseService) {}
 
   @Get()
   @PublicRoute()
@@ -55,6 +51,6 @@ export class RegionsController {
     @CurrentUser() viewer: AuthUser | undefined,
     @Param('id', ParseIdPipe) id: number,
   ): Promise<RegionDetailDto> {
-    return this.details.detail(viewer, id);
+    return this.regions.detail(viewer, id);
   }
 }

@@ -1,17 +1,16 @@
-import { forwardRef, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { StoriesModule } from '../stories/stories.module';
 import { Region } from './entities/region.entity';
-import { RegionDetailsService } from './region-details.service';
-import { RegionsController } from './regions.controller';
-import { RegionsRepository } from './regions.repository';
 import { RegionSeeder } from './regions.seed';
 import { RegionsService } from './regions.service';
 
+/**
+ * The regions table, its seed, and the lookups guides and stories make on it. It depends on
+ * no domain module; the region routes are in RegionsBrowseModule.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([Region]), forwardRef(() => StoriesModule)],
-  controllers: [RegionsController],
-  providers: [RegionsService, RegionsRepository, RegionSeeder, RegionDetailsService],
+  imports: [TypeOrmModule.forFeature([Region])],
+  providers: [RegionsService, RegionSeeder],
   exports: [RegionsService],
 })
 export class RegionsModule {}

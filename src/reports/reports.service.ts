@@ -1,24 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditLogService } from '../audit/audit-log.service';
 import { ChatService } from '../chat/chat.service';
-import { ChatMessage } from '../chat/entities/chat-message.entity';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
-import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
+import { Page, toPage } from '../common/pagination/cursor';
 import type { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
 import { isUniqueViolation } from '../database/sql';
 import { runInTransaction } from '../database/transaction';
-import { ContentHiddenEvent } from '../notifications/notification.events';
-import { Comment } from '../stories/entities/comment.entity';
-import { Story } from '../stories/entities/story.entity';
-import { lockStory } from '../stories/reactions.service';
 import { CommentsService } from '../stories/comments.service';
-import { StoriesService } from '../stories/stories.service';
-import { User } from '../users/entities/user.entity';
+import type { Comment } from '../stories/entities/comment.entity';
+import type { Story } from '../stories/entities/story.entity';
+import { ContentHiddenEvent } from '../stories/stories.events';
+import { StoriesService, type StoryRemoval } from '../stories/stories.service';
 import { UsersService } from '../users/users.service';
 import {
   AdminReportDto,
@@ -28,12 +25,8 @@ import {
   type ReportTargetSnapshotDto,
   type ResolveReportDto,
 } from './dto/report.dto';
-import {
-  pendingKeyOf,
-  Report,
-  type ReportAction,
-  type ReportTargetType,
-} from './entities/report.entity';
+import { Report, type ReportAction, type ReportTargetType } from './entities/report.entity';
+import { ReportsRepository } from './reports.repository';
 
 /** The reason a story hidden by reports carries, so a dismissal knows to show it again. */
 export const AUTO_HIDE_REASON = 'auto-hidden: reports';
@@ -69,7 +62,7 @@ interface ReportedTarget {
 interface AfterCommit {
   hidden: ContentHiddenEvent[];
   suspendedUserId: number | null;
-  deleteStoryId: number | null;
+  removal: StoryRemoval | null;
 }
 
 /**
@@ -88,13 +81,8 @@ interface AfterCommit {
 @Injectable()
 export class ReportsService {
   constructor(
-    @InjectRepository(Report) private readonly reports: Repository<Report>,
-    // read-only lookups of what is reported (visibility checks and admin snapshots)
-    @InjectRepository(Comment) private readonly comments: Repository<Comment>,
-    @InjectRepository(ChatMessage) private readonly messages: Repository<ChatMessage>,
-    @InjectRepository(User) private readonly users: Repository<User>,
-    @InjectRepository(Story) private readonly stories: Repository<Story>,
-    private readonly dataSource: DataSource,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reports: ReportsRepository,
     private readonly storiesService: StoriesService,
     private readonly commentsService: CommentsService,
     private readonly usersService: UsersService,
@@ -115,22 +103,14 @@ export class ReportsService {
     try {
       reportId = await runInTransaction(this.dataSource, async (manager) => {
         // serialises reports of one story, so the count below sees every committed report
-        if (isStory) await lockStory(manager, dto.targetId);
-        const inserted = await manager.insert(Report, {
+        if (isStory) await this.storiesService.lock(manager, dto.targetId);
+        const id = await this.reports.insertPending(manager, {
           reporterId: reporter.id,
           targetType: dto.targetType,
           targetId: dto.targetId,
           reason: dto.reason,
           detail: dto.detail ? dto.detail : null,
-          status: 'pending',
-          resolution: null,
-          resolvedBy: null,
-          note: null,
-          resolvedAt: null,
-          pendingKey: pendingKeyOf(reporter.id, dto.targetType, dto.targetId),
-          createdAt: new Date(),
         });
-        const id = Number((inserted.identifiers[0] as { id: number }).id);
         if (isStory) hidden = await this.autoHide(manager, dto.targetId);
         return id;
       });
@@ -144,7 +124,7 @@ export class ReportsService {
       throw error;
     }
     if (hidden) await this.events.emitAsync(ContentHiddenEvent.NAME, hidden);
-    return ReportDto.from(await this.reports.findOneByOrFail({ id: reportId }));
+    return ReportDto.from((await this.reports.findById(reportId)) as Report);
   }
 
   /** Hides the story once enough distinct reporters have pending reports on it. */
@@ -152,16 +132,8 @@ export class ReportsService {
     manager: EntityManager,
     storyId: number,
   ): Promise<ContentHiddenEvent | null> {
-    const row = await manager
-      .createQueryBuilder(Report, 'r')
-      .select('COUNT(DISTINCT r.reporter_id)', 'reporters')
-      .where('r.target_type = :type AND r.target_id = :storyId AND r.status = :pending', {
-        type: 'story',
-        storyId,
-        pending: 'pending',
-      })
-      .getRawOne<{ reporters: number | string }>();
-    if (Number(row?.reporters ?? 0) < this.config.reportAutoHideThreshold) return null;
+    const reporters = await this.reports.pendingReporterCount(manager, 'story', storyId);
+    if (reporters < this.config.reportAutoHideThreshold) return null;
     const hidden = await this.storiesService.hide({ storyId, reason: AUTO_HIDE_REASON }, manager);
     return hidden
       ? new ContentHiddenEvent(hidden.authorId, 'story', storyId, AUTO_HIDE_REASON)
@@ -180,30 +152,25 @@ export class ReportsService {
   ): Promise<ReportedTarget> {
     switch (type) {
       case 'story': {
-        const story = await this.storiesService.requireVisible(viewer, id);
-        if (story.status === 'deleted') throw notFound('Story');
+        const story = await this.storiesService.requireOpen(viewer, id);
         return { authorId: story.userId, story };
       }
       case 'comment': {
-        const comment = await this.comments.findOneBy({ id });
+        const comment = await this.commentsService.find(id);
         if (!comment || comment.deletedAt) throw notFound('Comment');
-        const story = await this.storiesService
-          .requireVisible(viewer, comment.storyId)
-          .catch((error: unknown) => {
-            throw error instanceof DomainException && error.code === 'NOT_FOUND'
-              ? notFound('Comment')
-              : error;
-          });
-        if (story.status === 'deleted') throw notFound('Comment');
+        await this.storiesService.requireOpen(viewer, comment.storyId).catch((error: unknown) => {
+          throw error instanceof DomainException && error.code === 'NOT_FOUND'
+            ? notFound('Comment')
+            : error;
+        });
         return { authorId: comment.authorId, comment };
       }
       case 'user': {
-        const user = await this.users.findOneBy({ id });
-        if (!user || user.status === 'withdrawn') throw notFound('User');
+        const user = await this.usersService.getPublic(id);
         return { authorId: user.id };
       }
       case 'message': {
-        const message = await this.messages.findOneBy({ id });
+        const message = await this.chat.findMessage(id);
         if (!message) throw notFound('Message');
         await this.chat.requireMember(viewer, message.roomId).catch((error: unknown) => {
           throw error instanceof DomainException && error.code === 'NOT_FOUND'
@@ -232,27 +199,12 @@ export class ReportsService {
   async list(query: ListReportsQueryDto): Promise<Page<AdminReportDto>> {
     const status = query.status ?? 'pending';
     const grouped = status === 'pending';
-    const qb = this.reports
-      .createQueryBuilder('r')
-      .innerJoin('r.reporter', 'u')
-      .addSelect(['u.id', 'u.nickname'])
-      .where('r.status = :status', { status });
-    if (query.targetType)
-      qb.andWhere('r.target_type = :targetType', { targetType: query.targetType });
-    if (grouped) {
-      qb.andWhere(
-        'r.id IN (SELECT MIN(f.id) FROM reports f WHERE f.status = :status ' +
-          'GROUP BY f.target_type, f.target_id)',
-      );
-    }
-    if (query.cursor) {
-      const [id] = decodeCursor(query.cursor, ['id']);
-      qb.andWhere(grouped ? 'r.id > :cursorId' : 'r.id < :cursorId', { cursorId: Number(id) });
-    }
-    const rows = await qb
-      .orderBy('r.id', grouped ? 'ASC' : 'DESC')
-      .limit(query.limit + 1)
-      .getMany();
+    const rows = await this.reports.page(
+      { status, targetType: query.targetType },
+      grouped,
+      query.limit,
+      query.cursor,
+    );
     const page = toPage(
       rows,
       query.limit,
@@ -268,7 +220,7 @@ export class ReportsService {
    * is not pending (any more), also when two admins decide at once.
    */
   async resolve(admin: AuthUser, reportId: number, dto: ResolveReportDto): Promise<AdminReportDto> {
-    const report = await this.reports.findOneBy({ id: reportId });
+    const report = await this.reports.findById(reportId);
     if (!report) throw notFound('Report');
     if (report.status !== 'pending') throw this.notPending();
     const { action } = dto;
@@ -280,9 +232,8 @@ export class ReportsService {
     const target = await this.loadTarget(report.targetType, report.targetId);
 
     const after = await runInTransaction(this.dataSource, async (manager) => {
-      const todo: AfterCommit = { hidden: [], suspendedUserId: null, deleteStoryId: null };
+      const todo: AfterCommit = { hidden: [], suspendedUserId: null, removal: null };
       await this.closeReports(manager, admin, report, action, note);
-      let audited = true;
       switch (action) {
         case 'dismiss':
           await this.applyDismiss(manager, target);
@@ -292,10 +243,7 @@ export class ReportsService {
           break;
         case 'delete':
           if (report.targetType === 'story') {
-            // StoriesService.remove (after commit) deletes the story with its media and writes
-            // the one audit entry of this decision (`story.delete`), unless it is the admin's own
-            todo.deleteStoryId = report.targetId;
-            audited = target.authorId === admin.id;
+            await this.applyDelete(manager, admin, report, note, todo);
           } else if (report.targetType === 'comment') {
             await this.applyHide(manager, report, target, note, todo);
           } else {
@@ -306,17 +254,22 @@ export class ReportsService {
           await this.suspend(manager, report, target, note, todo);
           break;
       }
-      if (audited) await this.recordAudit(manager, admin, report, action, note);
+      await this.recordAudit(manager, admin, report, action, note);
       return todo;
     });
 
-    if (after.deleteStoryId !== null) await this.deleteStory(admin, report, note, target, after);
+    await after.removal?.afterCommit();
     if (after.suspendedUserId !== null) {
       await this.usersService.announceSuspension(after.suspendedUserId);
     }
     for (const event of after.hidden) await this.events.emitAsync(ContentHiddenEvent.NAME, event);
-    const [decided] = await this.adminDtos([await this.reports.findOneByOrFail({ id: reportId })]);
+    const [decided] = await this.adminDtos([(await this.reports.findById(reportId)) as Report]);
     return decided;
+  }
+
+  /** Reports waiting for a decision, for the admin dashboard. */
+  countPending(): Promise<number> {
+    return this.reports.countPending();
   }
 
   private notPending(): DomainException {
@@ -331,31 +284,13 @@ export class ReportsService {
     action: ReportAction,
     note: string | null,
   ): Promise<void> {
-    const decision = {
-      status: action === 'dismiss' ? ('dismissed' as const) : ('resolved' as const),
+    const decided = await this.reports.decide(manager, report, {
+      status: action === 'dismiss' ? 'dismissed' : 'resolved',
       resolution: action,
       resolvedBy: admin.id,
-      resolvedAt: new Date(),
       note,
-      pendingKey: null,
-    };
-    const claimed = await manager
-      .createQueryBuilder()
-      .update(Report)
-      .set(decision)
-      .where('id = :id AND status = :pending', { id: report.id, pending: 'pending' })
-      .execute();
-    if (!claimed.affected) throw this.notPending();
-    await manager
-      .createQueryBuilder()
-      .update(Report)
-      .set(decision)
-      .where('target_type = :type AND target_id = :targetId AND status = :pending', {
-        type: report.targetType,
-        targetId: report.targetId,
-        pending: 'pending',
-      })
-      .execute();
+    });
+    if (!decided) throw this.notPending();
   }
 
   private async recordAudit(
@@ -436,24 +371,21 @@ export class ReportsService {
     todo.suspendedUserId = target.authorId;
   }
 
-  /** The `delete` decision on a story, once its reports are closed. */
-  private async deleteStory(
+  /**
+   * The `delete` decision on a story, inside the decision's transaction: the story is deleted
+   * (its files after the commit); the author is told, unless the admin deleted their own.
+   */
+  private async applyDelete(
+    manager: EntityManager,
     admin: AuthUser,
     report: Report,
     note: string | null,
-    target: ReportedTarget,
-    after: AfterCommit,
+    todo: AfterCommit,
   ): Promise<void> {
-    try {
-      await this.storiesService.remove(admin, report.targetId);
-    } catch (error) {
-      // deleted meanwhile (by its author): the decision still needs its audit entry
-      if (!(error instanceof DomainException && error.code === 'NOT_FOUND')) throw error;
-      await this.recordAudit(this.dataSource.manager, admin, report, 'delete', note);
-      return;
-    }
-    if (target.authorId !== null && target.authorId !== admin.id) {
-      after.hidden.push(new ContentHiddenEvent(target.authorId, 'story', report.targetId, note));
+    const removal = await this.storiesService.removeInTransaction(manager, report.targetId);
+    todo.removal = removal;
+    if (removal.removed && removal.authorId !== null && removal.authorId !== admin.id) {
+      todo.hidden.push(new ContentHiddenEvent(removal.authorId, 'story', report.targetId, note));
     }
   }
 
@@ -461,19 +393,19 @@ export class ReportsService {
   private async loadTarget(type: ReportTargetType, id: number): Promise<ReportedTarget> {
     switch (type) {
       case 'story': {
-        const story = await this.stories.findOneBy({ id });
+        const story = await this.storiesService.find(id);
         return { authorId: story?.userId ?? null, story: story ?? undefined };
       }
       case 'comment': {
-        const comment = await this.comments.findOneBy({ id });
+        const comment = await this.commentsService.find(id);
         return { authorId: comment?.authorId ?? null, comment: comment ?? undefined };
       }
       case 'user': {
-        const user = await this.users.findOneBy({ id });
+        const user = (await this.usersService.profiles([id])).get(id);
         return { authorId: user && user.status !== 'withdrawn' ? user.id : null };
       }
       case 'message': {
-        const message = await this.messages.findOneBy({ id });
+        const message = await this.chat.findMessage(id);
         return { authorId: message?.senderId ?? null };
       }
     }
@@ -485,15 +417,9 @@ export class ReportsService {
   private async adminDtos(rows: Report[]): Promise<AdminReportDto[]> {
     if (rows.length === 0) return [];
     const [counts, snapshots] = await Promise.all([this.counts(rows), this.snapshots(rows)]);
-    const reporters = new Map<number, string>();
-    const missing = rows.filter((r) => !r.reporter).map((r) => r.reporterId);
-    if (missing.length > 0) {
-      const found = await this.users.find({
-        select: { id: true, nickname: true },
-        where: { id: In(missing) },
-      });
-      for (const u of found) reporters.set(u.id, u.nickname);
-    }
+    const reporters = await this.usersService.profiles(
+      rows.filter((r) => !r.reporter).map((r) => r.reporterId),
+    );
     return rows.map((r) => ({
       id: r.id,
       targetType: r.targetType,
@@ -504,7 +430,7 @@ export class ReportsService {
       status: r.status,
       reporter: {
         id: r.reporterId,
-        nickname: r.reporter?.nickname ?? reporters.get(r.reporterId) ?? '',
+        nickname: r.reporter?.nickname ?? reporters.get(r.reporterId)?.nickname ?? '',
       },
       reportCount: counts.get(`${r.status}:${r.targetType}:${r.targetId}`) ?? 0,
       createdAt: r.createdAt.toISOString(),
@@ -518,23 +444,8 @@ export class ReportsService {
   private async counts(rows: Report[]): Promise<Map<string, number>> {
     const statuses = [...new Set(rows.map((r) => r.status))];
     const targetIds = [...new Set(rows.map((r) => r.targetId))];
-    const found = await this.reports
-      .createQueryBuilder('r')
-      .select('r.status', 'status')
-      .addSelect('r.target_type', 'targetType')
-      .addSelect('r.target_id', 'targetId')
-      .addSelect('COUNT(*)', 'count')
-      .where('r.status IN (:...statuses) AND r.target_id IN (:...targetIds)', {
-        statuses,
-        targetIds,
-      })
-      .groupBy('r.status')
-      .addGroupBy('r.target_type')
-      .addGroupBy('r.target_id')
-      .getRawMany<{ status: string; targetType: string; targetId: number; count: number }>();
-    return new Map(
-      found.map((c) => [`${c.status}:${c.targetType}:${Number(c.targetId)}`, Number(c.count)]),
-    );
+    const found = await this.reports.countsByTarget(statuses, targetIds);
+    return new Map(found.map((c) => [`${c.status}:${c.targetType}:${c.targetId}`, c.count]));
   }
 
   /** What each reported target looks like now, keyed `type:id`: one query per target type. */
@@ -549,37 +460,19 @@ export class ReportsService {
       idsOf('message'),
     ];
     const [stories, comments, users, messages] = await Promise.all([
-      storyIds.length
-        ? this.stories.find({
-            select: { id: true, title: true, status: true },
-            where: { id: In(storyIds) },
-          })
-        : [],
-      commentIds.length
-        ? this.comments.find({
-            select: { id: true, content: true, deletedAt: true },
-            where: { id: In(commentIds) },
-          })
-        : [],
-      userIds.length
-        ? this.users.find({
-            select: { id: true, nickname: true, status: true },
-            where: { id: In(userIds) },
-          })
-        : [],
-      messageIds.length
-        ? this.messages.find({
-            select: { id: true, content: true, roomId: true },
-            where: { id: In(messageIds) },
-          })
-        : [],
+      this.storiesService.findMany(storyIds),
+      this.commentsService.findMany(commentIds),
+      this.usersService.profiles(userIds),
+      this.chat.findMessages(messageIds),
     ]);
     const map = new Map<string, ReportTargetSnapshotDto>();
     for (const s of stories) map.set(`story:${s.id}`, { title: s.title, status: s.status });
     for (const c of comments) {
       map.set(`comment:${c.id}`, { content: c.content, deleted: c.deletedAt !== null });
     }
-    for (const u of users) map.set(`user:${u.id}`, { nickname: u.nickname, status: u.status });
+    for (const u of users.values()) {
+      map.set(`user:${u.id}`, { nickname: u.nickname, status: u.status });
+    }
     for (const m of messages) {
       map.set(`message:${m.id}`, { content: m.content, roomId: m.roomId });
     }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
-import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
+import { Page, toPage } from '../common/pagination/cursor';
 import type { User } from '../users/entities/user.entity';
 import {
   CommentDto,
@@ -16,22 +16,10 @@ import { Comment } from './entities/comment.entity';
 import type { Story } from './entities/story.entity';
 import { AuditLogService } from '../audit/audit-log.service';
 import { runInTransaction } from '../database/transaction';
-import { bumpStoryCounter, lockStory } from './reactions.service';
+import { CommentsRepository } from './comments.repository';
+import { CommentCreatedEvent } from './stories.events';
+import { StoriesRepository } from './stories.repository';
 import { StoriesService } from './stories.service';
-
-/** Emitted after a comment (or a reply) was stored; notifications listen to it. */
-export class CommentCreatedEvent {
-  static readonly NAME = 'comment.created';
-  constructor(
-    readonly commentId: number,
-    readonly storyId: number,
-    readonly authorId: number,
-    readonly storyOwnerId: number,
-    /** Set for a reply: the comment it answers, and that comment's author. */
-    readonly parentId: number | null,
-    readonly parentAuthorId: number | null,
-  ) {}
-}
 
 function invalidParent(): DomainException {
   const message = 'parentId must be a top-level comment of this story that is not deleted';
@@ -52,8 +40,9 @@ function notFound(): DomainException {
 @Injectable()
 export class CommentsService {
   constructor(
-    @InjectRepository(Comment) private readonly comments: Repository<Comment>,
-    private readonly dataSource: DataSource,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly comments: CommentsRepository,
+    private readonly storyRows: StoriesRepository,
     private readonly stories: StoriesService,
     private readonly events: EventEmitter2,
     private readonly audit: AuditLogService,
@@ -70,25 +59,13 @@ export class CommentsService {
     query: ListCommentsQueryDto,
   ): Promise<Page<CommentDto>> {
     await this.stories.requireVisible(viewer, storyId);
-    const qb = this.withAuthor(this.comments.createQueryBuilder('c')).where(
-      'c.story_id = :storyId',
-      { storyId },
-    );
+    let parentId: number | null = null;
     if (query.parentId !== undefined) {
-      const parent = await this.comments.findOneBy({ id: query.parentId, storyId });
+      const parent = await this.comments.findInStory(query.parentId, storyId);
       if (!parent || parent.parentId !== null) throw notFound();
-      qb.andWhere('c.parent_id = :parentId', { parentId: parent.id });
-    } else {
-      qb.andWhere('c.parent_id IS NULL');
+      parentId = parent.id;
     }
-    if (query.cursor) {
-      const [id] = decodeCursor(query.cursor, ['id']);
-      qb.andWhere('c.id > :cursorId', { cursorId: Number(id) });
-    }
-    const rows = await qb
-      .orderBy('c.id', 'ASC')
-      .limit(query.limit + 1)
-      .getMany();
+    const rows = await this.comments.page(storyId, parentId, query.limit, query.cursor);
     return toPage(
       rows,
       query.limit,
@@ -98,34 +75,30 @@ export class CommentsService {
   }
 
   async create(user: AuthUser, storyId: number, dto: CreateCommentDto): Promise<CommentDto> {
-    const story = await this.requireOpenStory(user, storyId);
+    const story = await this.stories.requireOpen(user, storyId);
     let parent: Comment | null = null;
     if (dto.parentId !== undefined) {
-      parent = await this.comments.findOneBy({ id: dto.parentId });
+      parent = await this.comments.findById(dto.parentId);
       if (!parent || parent.storyId !== storyId || parent.parentId !== null || parent.deletedAt) {
         throw invalidParent();
       }
     }
     const parentId = parent?.id ?? null;
     const commentId = await runInTransaction(this.dataSource, async (manager) => {
-      await lockStory(manager, storyId);
+      await this.stories.lock(manager, storyId);
       if (parentId !== null) {
         // conditional, so a reply cannot land on a parent deleted since the check above
-        const counted = await this.bumpReplyCount(manager, parentId, 1, true);
+        const counted = await this.comments.bumpReplyCount(manager, parentId, 1, true);
         if (!counted) throw invalidParent();
       }
-      const now = new Date();
-      const inserted = await manager.insert(Comment, {
+      const id = await this.comments.insert(manager, {
         storyId,
         authorId: user.id,
         parentId,
         content: dto.content,
-        // set here, not by the column default: SQLite's default has whole seconds only
-        createdAt: now,
-        updatedAt: now,
       });
-      await bumpStoryCounter(manager, storyId, 'comment_count', 1);
-      return Number((inserted.identifiers[0] as { id: number }).id);
+      await this.storyRows.bumpCounter(manager, storyId, 'comment_count', 1);
+      return id;
     });
     this.events.emit(
       CommentCreatedEvent.NAME,
@@ -148,16 +121,9 @@ export class CommentsService {
     if (comment.authorId !== user.id) {
       throw new DomainException('FORBIDDEN', 'Only the author may edit a comment');
     }
-    const changed = await runInTransaction(this.dataSource, async (manager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .update(Comment)
-        .set({ content: dto.content, updatedAt: new Date() })
-        .where('id = :commentId AND deleted_at IS NULL', { commentId })
-        .updateEntity(false)
-        .execute();
-      return (result.affected ?? 0) > 0;
-    });
+    const changed = await runInTransaction(this.dataSource, (manager) =>
+      this.comments.updateContent(manager, commentId, dto.content),
+    );
     if (!changed) throw notFound();
     return this.read(commentId);
   }
@@ -205,21 +171,22 @@ export class CommentsService {
    * moved once. False when the comment was already deleted (a concurrent delete won).
    */
   async softDelete(manager: EntityManager, comment: Comment): Promise<boolean> {
-    await lockStory(manager, comment.storyId);
-    const now = new Date();
-    const result = await manager
-      .createQueryBuilder()
-      .update(Comment)
-      .set({ content: '', deletedAt: now, updatedAt: now })
-      .where('id = :commentId AND deleted_at IS NULL', { commentId: comment.id })
-      .updateEntity(false)
-      .execute();
-    if ((result.affected ?? 0) === 0) return false;
-    await bumpStoryCounter(manager, comment.storyId, 'comment_count', -1);
+    await this.stories.lock(manager, comment.storyId);
+    if (!(await this.comments.markDeleted(manager, comment.id))) return false;
+    await this.storyRows.bumpCounter(manager, comment.storyId, 'comment_count', -1);
     if (comment.parentId !== null) {
-      await this.bumpReplyCount(manager, comment.parentId, -1, false);
+      await this.comments.bumpReplyCount(manager, comment.parentId, -1, false);
     }
     return true;
+  }
+
+  /** A comment as it is now, deleted or not (for reports: the check, the snapshot). */
+  find(commentId: number): Promise<Comment | null> {
+    return this.comments.findById(commentId);
+  }
+
+  findMany(commentIds: number[]): Promise<Comment[]> {
+    return this.comments.findMany(commentIds);
   }
 
   /**
@@ -231,7 +198,7 @@ export class CommentsService {
     commentId: number,
     check?: (story: Story, comment: Comment) => void,
   ): Promise<Comment> {
-    const comment = await this.comments.findOneBy({ id: commentId });
+    const comment = await this.comments.findById(commentId);
     if (!comment) throw notFound();
     const story = await this.stories
       .requireVisible(viewer, comment.storyId)
@@ -242,43 +209,9 @@ export class CommentsService {
     return comment;
   }
 
-  /** A story the caller can see and that may still get comments (not deleted). */
-  private async requireOpenStory(user: AuthUser, storyId: number): Promise<Story> {
-    const story = await this.stories.requireVisible(user, storyId);
-    if (story.status === 'deleted') throw new DomainException('NOT_FOUND', 'Story not found');
-    return story;
-  }
-
-  private async bumpReplyCount(
-    manager: EntityManager,
-    parentId: number,
-    delta: 1 | -1,
-    onlyIfNotDeleted: boolean,
-  ): Promise<boolean> {
-    const result = await manager
-      .createQueryBuilder()
-      .update(Comment)
-      .set({
-        replyCount: () => `reply_count ${delta > 0 ? '+' : '-'} 1`,
-        updatedAt: () => 'updated_at',
-      })
-      .where(onlyIfNotDeleted ? 'id = :parentId AND deleted_at IS NULL' : 'id = :parentId', {
-        parentId,
-      })
-      .updateEntity(false)
-      .execute();
-    return (result.affected ?? 0) > 0;
-  }
-
   private async read(commentId: number): Promise<CommentDto> {
-    const comment = await this.withAuthor(this.comments.createQueryBuilder('c'))
-      .where('c.id = :commentId', { commentId })
-      .getOne();
+    const comment = await this.comments.findWithAuthor(commentId);
     if (!comment) throw notFound();
     return CommentDto.from(comment, comment.author as User);
-  }
-
-  private withAuthor(qb: ReturnType<Repository<Comment>['createQueryBuilder']>) {
-    return qb.innerJoin('c.author', 'a').addSelect(['a.id', 'a.nickname', 'a.profileImageUrl']);
   }
 }

@@ -1,11 +1,11 @@
-import { forwardRef, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { GuidesModule } from '../guides/guides.module';
 import { MediaModule } from '../media/media.module';
-import { Region } from '../regions/entities/region.entity';
 import { RegionsModule } from '../regions/regions.module';
 import { CommentsController } from './comments.controller';
+import { CommentsRepository } from './comments.repository';
 import { CommentsService } from './comments.service';
 import { Comment } from './entities/comment.entity';
 import { StoryBookmark } from './entities/story-bookmark.entity';
@@ -18,6 +18,7 @@ import { MyStoriesController } from './my-stories.controller';
 import { MyReactionsController, ReactionsController } from './reactions.controller';
 import { ReactionsService } from './reactions.service';
 import { StoriesController } from './stories.controller';
+import { StoriesRepository } from './stories.repository';
 import { StoriesService } from './stories.service';
 import { StoryUploadGuard } from './story-upload.guard';
 import { StoryVideoJobs } from './story-video.jobs';
@@ -32,11 +33,9 @@ import { StoryVideoJobs } from './story-video.jobs';
       StoryView,
       Comment,
       StoryMedia,
-      Region,
     ]),
-    // guides and regions show story summaries, and stories check guides and regions
-    forwardRef(() => GuidesModule),
-    forwardRef(() => RegionsModule),
+    GuidesModule,
+    RegionsModule,
     MediaModule,
     AuditModule,
   ],
@@ -49,6 +48,8 @@ import { StoryVideoJobs } from './story-video.jobs';
   ],
   providers: [
     StoryUploadGuard,
+    StoriesRepository,
+    CommentsRepository,
     StoriesService,
     StoryVideoJobs,
     ReactionsService,

@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, forwardRef, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { isId, parseIdText } from '../common/validation/id';
@@ -13,7 +13,7 @@ import { StoriesService } from './stories.service';
 @Injectable()
 export class StoryUploadGuard implements CanActivate {
   constructor(
-    @Inject(forwardRef(() => GuidesService)) private readonly guides: GuidesService,
+    private readonly guides: GuidesService,
     private readonly stories: StoriesService,
   ) {}
 

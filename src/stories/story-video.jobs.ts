@@ -1,12 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { defineJob, JobQueue } from '../jobs/job-queue';
 import { MediaService } from '../media/media.service';
 import type { MediaStatus } from '../media/media-types';
 import { RealtimeService } from '../realtime/realtime.service';
-import { StoryMedia } from './entities/story-media.entity';
-import { Story } from './entities/story.entity';
+import type { StoryMedia } from './entities/story-media.entity';
+import { StoriesRepository } from './stories.repository';
 
 /** Strips a video's metadata and makes its thumbnail (SPEC §5 "Video processing is a job"). */
 export const PROCESS_STORY_VIDEO = defineJob<{ mediaId: number }>('stories.process-video');
@@ -30,8 +28,7 @@ export class StoryVideoJobs implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger(StoryVideoJobs.name);
 
   constructor(
-    @InjectRepository(StoryMedia) private readonly media: Repository<StoryMedia>,
-    @InjectRepository(Story) private readonly stories: Repository<Story>,
+    private readonly stories: StoriesRepository,
     private readonly files: MediaService,
     private readonly jobs: JobQueue,
     private readonly realtime: RealtimeService,
@@ -45,18 +42,14 @@ export class StoryVideoJobs implements OnModuleInit, OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const waiting = await this.media.find({ select: { id: true }, where: { status: 'processing' } });
+    const waiting = await this.stories.processingMediaIds();
     if (waiting.length > 0) this.logger.log(`Resuming ${waiting.length} video(s) still processing`);
-    await this.enqueue(waiting.map((m) => m.id));
+    await this.enqueue(waiting);
   }
 
   /** Queues the processing of a story's videos that wait for it (after an upload commits). */
   async enqueueProcessing(storyId: number): Promise<void> {
-    const waiting = await this.media.find({
-      select: { id: true },
-      where: { storyId, status: 'processing' },
-    });
-    await this.enqueue(waiting.map((m) => m.id));
+    await this.enqueue(await this.stories.processingMediaIds(storyId));
   }
 
   private async enqueue(mediaIds: number[]): Promise<void> {
@@ -71,18 +64,19 @@ export class StoryVideoJobs implements OnModuleInit, OnApplicationBootstrap {
    * but the files it made, which it removes.
    */
   private async process(mediaId: number): Promise<void> {
-    const row = await this.media.findOneBy({ id: mediaId, status: 'processing' });
+    const row = await this.stories.findProcessingMedia(mediaId);
     if (!row) return;
     const incomingKey = row.storageKey;
     const result = await this.files.processVideo(incomingKey);
-    const guard = { id: mediaId, status: 'processing' as const, storageKey: incomingKey };
     if (!result.ok) {
       this.logger.warn(`Video ${mediaId} could not be processed: ${result.reason}`);
-      const failed = await this.media.update(guard, { status: 'failed' });
-      if (failed.affected) await this.announce(row, 'failed', null);
+      const failed = await this.stories.finishProcessing(mediaId, incomingKey, {
+        status: 'failed',
+      });
+      if (failed) await this.announce(row, 'failed', null);
       return;
     }
-    const done = await this.media.update(guard, {
+    const done = await this.stories.finishProcessing(mediaId, incomingKey, {
       status: 'ready',
       storageKey: result.storageKey,
       thumbnailKey: result.thumbnailKey,
@@ -91,7 +85,7 @@ export class StoryVideoJobs implements OnModuleInit, OnApplicationBootstrap {
       height: result.height ?? row.height,
       durationSec: result.durationSec ?? row.durationSec,
     });
-    if (!done.affected) {
+    if (!done) {
       await this.files.remove([result.storageKey, result.thumbnailKey]);
       return;
     }
@@ -104,10 +98,7 @@ export class StoryVideoJobs implements OnModuleInit, OnApplicationBootstrap {
     status: MediaStatus,
     thumbnailKey: string | null,
   ): Promise<void> {
-    const story = await this.stories.findOne({
-      select: { id: true, userId: true },
-      where: { id: row.storyId },
-    });
+    const story = await this.stories.findById(row.storyId);
     if (!story) return;
     const payload: MediaReadyPayload = {
       storyId: row.storyId,

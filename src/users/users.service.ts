@@ -296,6 +296,30 @@ export class UsersService {
     );
   }
 
+  /**
+   * The user numbers of the admin dashboard. Withdrawn accounts are left out of every one:
+   * they are gone for the product.
+   */
+  async counts(
+    newSince: Date,
+  ): Promise<{ total: number; guides: number; suspended: number; newLast7Days: number }> {
+    const row = await this.users
+      .createQueryBuilder('u')
+      .select('COUNT(*)', 'total')
+      .addSelect("SUM(CASE WHEN u.role = 'guide' THEN 1 ELSE 0 END)", 'guides')
+      .addSelect("SUM(CASE WHEN u.status = 'suspended' THEN 1 ELSE 0 END)", 'suspended')
+      .addSelect('SUM(CASE WHEN u.created_at >= :newSince THEN 1 ELSE 0 END)', 'newLast7Days')
+      .where('u.status <> :withdrawn', { withdrawn: 'withdrawn' })
+      .setParameter('newSince', newSince)
+      .getRawOne<Record<string, string | number | null>>();
+    return {
+      total: Number(row?.total ?? 0),
+      guides: Number(row?.guides ?? 0),
+      suspended: Number(row?.suspended ?? 0),
+      newLast7Days: Number(row?.newLast7Days ?? 0),
+    };
+  }
+
   /** Makes a user an admin (the `grant-admin` CLI command). */
   async grantAdmin(userId: number): Promise<User> {
     const user = await this.users.findOneBy({ id: userId });

@@ -55,7 +55,7 @@ export class MediaDto {
     enum: MEDIA_STATUSES,
     description:
       'Images are `ready` at once. A video is `processing` until its metadata is stripped and ' +
-      'its thumbnail made (then `media:ready` reaches the owner\'s sockets), then `ready`, or ' +
+      "its thumbnail made (then `media:ready` reaches the owner's sockets), then `ready`, or " +
       '`failed` when that was not possible.',
   })
   status: MediaStatus;
