@@ -2,10 +2,10 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessTokenModule } from '../auth/access-token.module';
 import { StoriesModule } from '../stories/stories.module';
-import { User } from '../users/entities/user.entity';
 import { UsersModule } from '../users/users.module';
 import { ChatRateLimiter } from './chat-rate-limiter';
 import { ChatController } from './chat.controller';
+import { ChatRepository } from './chat.repository';
 import { ChatGateway } from './chat.gateway';
 import { ChatService } from './chat.service';
 import { ChatMessage } from './entities/chat-message.entity';
@@ -18,13 +18,13 @@ import { ChatRoom } from './entities/chat-room.entity';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([ChatRoom, ChatRoomMember, ChatMessage, User]),
+    TypeOrmModule.forFeature([ChatRoom, ChatRoomMember, ChatMessage]),
     UsersModule,
     StoriesModule,
     AccessTokenModule,
   ],
   controllers: [ChatController],
-  providers: [ChatService, ChatRateLimiter, ChatGateway],
+  providers: [ChatService, ChatRepository, ChatRateLimiter, ChatGateway],
   exports: [ChatService],
 })
 export class ChatModule {}

@@ -1,22 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
-import { decodeCursor, Page, PageQueryDto, toPage } from '../common/pagination/cursor';
+import { Page, PageQueryDto, toPage } from '../common/pagination/cursor';
 import { isUniqueViolation } from '../database/sql';
 import { runInTransaction } from '../database/transaction';
 import { StoriesService } from '../stories/stories.service';
-import { User } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import { ChatRepository } from './chat.repository';
 import {
   ChatMessageDto,
   ChatRoomDto,
   type ReadStateDto,
   type SendMessageDto,
 } from './dto/chat.dto';
-import { ChatMessage } from './entities/chat-message.entity';
-import { ChatRoomMember } from './entities/chat-room-member.entity';
-import { ChatRoom } from './entities/chat-room.entity';
+import type { ChatMessage } from './entities/chat-message.entity';
+import type { ChatRoom } from './entities/chat-room.entity';
 import { RealtimeService, userChannel } from '../realtime/realtime.service';
 
 /** What a send did: `created` is false when a retry answered the message stored first. */
@@ -46,11 +46,9 @@ function roomClosed(): DomainException {
 @Injectable()
 export class ChatService {
   constructor(
-    @InjectRepository(ChatRoom) private readonly rooms: Repository<ChatRoom>,
-    @InjectRepository(ChatRoomMember) private readonly members: Repository<ChatRoomMember>,
-    @InjectRepository(ChatMessage) private readonly messages: Repository<ChatMessage>,
-    @InjectRepository(User) private readonly users: Repository<User>,
-    private readonly dataSource: DataSource,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly chat: ChatRepository,
+    private readonly users: UsersService,
     private readonly stories: StoriesService,
     private readonly realtime: RealtimeService,
   ) {}
@@ -59,70 +57,35 @@ export class ChatService {
    * Opens the room of an accepted matching request inside the caller's transaction, with its
    * two members. One room per request: when it exists already, its id is returned.
    */
-  async openRoomForRequest(
+  openRoomForRequest(
     manager: EntityManager,
     input: { matchingRequestId: number; storyId: number; travelerId: number; guideUserId: number },
   ): Promise<number> {
-    const existing = await manager.findOne(ChatRoom, {
-      select: { id: true },
-      where: { matchingRequestId: input.matchingRequestId },
-    });
-    if (existing) return existing.id;
-    const now = new Date();
-    const inserted = await manager.insert(ChatRoom, {
-      matchingRequestId: input.matchingRequestId,
-      storyId: input.storyId,
-      travelerId: input.travelerId,
-      guideUserId: input.guideUserId,
-      closedAt: null,
-      lastMessageId: null,
-      lastMessageAt: null,
-      createdAt: now,
-      updatedAt: now,
-    });
-    const roomId = Number((inserted.identifiers[0] as { id: number }).id);
-    await manager.insert(ChatRoomMember, [
-      { roomId, userId: input.travelerId, lastReadMessageId: null },
-      { roomId, userId: input.guideUserId, lastReadMessageId: null },
-    ]);
-    return roomId;
+    return this.chat.openRoom(manager, input);
   }
 
   /** Makes the room of a cancelled request read-only; nothing happens when it has none. */
-  async closeRoomForRequest(manager: EntityManager, matchingRequestId: number): Promise<void> {
-    const now = new Date();
-    await manager
-      .createQueryBuilder()
-      .update(ChatRoom)
-      .set({ closedAt: now, updatedAt: now })
-      .where('matching_request_id = :matchingRequestId AND closed_at IS NULL', {
-        matchingRequestId,
-      })
-      .execute();
+  closeRoomForRequest(manager: EntityManager, matchingRequestId: number): Promise<void> {
+    return this.chat.closeRoomOfRequest(manager, matchingRequestId);
   }
 
   /** Messages stored since `since`, for the admin dashboard. */
   countMessagesSince(since: Date): Promise<number> {
-    return this.messages
-      .createQueryBuilder('m')
-      .where('m.created_at >= :since', { since })
-      .getCount();
+    return this.chat.countMessagesSince(since);
   }
 
   /** A message as stored, whoever asks (reports check membership with requireMember). */
   findMessage(messageId: number): Promise<ChatMessage | null> {
-    return this.messages.findOneBy({ id: messageId });
+    return this.chat.findMessage(messageId);
   }
 
   findMessages(messageIds: number[]): Promise<ChatMessage[]> {
-    return messageIds.length === 0
-      ? Promise.resolve([])
-      : this.messages.findBy({ id: In(messageIds) });
+    return this.chat.findMessages(messageIds);
   }
 
   /** The room, when `user` is one of its two members; 404 for everybody else. */
   async requireMember(user: AuthUser, roomId: number): Promise<ChatRoom> {
-    const room = await this.rooms.findOneBy({ id: roomId });
+    const room = await this.chat.findRoom(roomId);
     if (!room || (room.travelerId !== user.id && room.guideUserId !== user.id)) {
       throw roomNotFound();
     }
@@ -134,23 +97,7 @@ export class ChatService {
    * keyset-paged on (updatedAt, id). Everything of a page comes in a fixed number of queries.
    */
   async listRooms(user: AuthUser, query: PageQueryDto): Promise<Page<ChatRoomDto>> {
-    const qb = this.rooms
-      .createQueryBuilder('r')
-      .innerJoin(ChatRoomMember, 'me', 'me.room_id = r.id AND me.user_id = :userId', {
-        userId: user.id,
-      });
-    if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor, ['date', 'id']);
-      qb.andWhere('(r.updated_at < :at OR (r.updated_at = :at AND r.id < :id))', {
-        at: new Date(at as string),
-        id,
-      });
-    }
-    const rows = await qb
-      .orderBy('r.updated_at', 'DESC')
-      .addOrderBy('r.id', 'DESC')
-      .limit(query.limit + 1)
-      .getMany();
+    const rows = await this.chat.roomPage(user.id, query.limit, query.cursor);
     const page = toPage(
       rows,
       query.limit,
@@ -173,15 +120,7 @@ export class ChatService {
     query: PageQueryDto,
   ): Promise<Page<ChatMessageDto>> {
     await this.requireMember(user, roomId);
-    const qb = this.messages.createQueryBuilder('m').where('m.room_id = :roomId', { roomId });
-    if (query.cursor) {
-      const [id] = decodeCursor(query.cursor, ['id']);
-      qb.andWhere('m.id < :before', { before: id });
-    }
-    const rows = await qb
-      .orderBy('m.id', 'DESC')
-      .limit(query.limit + 1)
-      .getMany();
+    const rows = await this.chat.messagePage(roomId, query.limit, query.cursor);
     return toPage(rows, query.limit, (m) => [m.id], ChatMessageDto.from);
   }
 
@@ -196,7 +135,7 @@ export class ChatService {
     const room = await this.requireMember(user, roomId);
     const clientMessageId = dto.clientMessageId ?? null;
     if (clientMessageId !== null) {
-      const first = await this.messages.findOneBy({ roomId, senderId: user.id, clientMessageId });
+      const first = await this.chat.findByClientId(roomId, user.id, clientMessageId);
       if (first) return { message: ChatMessageDto.from(first), created: false };
     }
     if (room.closedAt) throw roomClosed();
@@ -207,14 +146,8 @@ export class ChatService {
         const now = new Date();
         // first: lock the room row and check it is still open, so a cancellation cannot
         // slip in between, and so `last_message_id` is written in id order
-        const open = await manager
-          .createQueryBuilder()
-          .update(ChatRoom)
-          .set({ updatedAt: now })
-          .where('id = :roomId AND closed_at IS NULL', { roomId })
-          .execute();
-        if (!open.affected) throw roomClosed();
-        const inserted = await manager.insert(ChatMessage, {
+        if (!(await this.chat.touchOpenRoom(manager, roomId, now))) throw roomClosed();
+        const id = await this.chat.insertMessage(manager, {
           roomId,
           senderId: user.id,
           type: 'text',
@@ -222,22 +155,17 @@ export class ChatService {
           clientMessageId,
           createdAt: now,
         });
-        const id = Number((inserted.identifiers[0] as { id: number }).id);
-        await manager.update(ChatRoom, { id: roomId }, { lastMessageId: id, lastMessageAt: now });
+        await this.chat.setLastMessage(manager, roomId, id, now);
         return id;
       });
     } catch (error) {
       if (clientMessageId !== null && isUniqueViolation(error)) {
-        const first = await this.messages.findOneBy({
-          roomId,
-          senderId: user.id,
-          clientMessageId,
-        });
+        const first = await this.chat.findByClientId(roomId, user.id, clientMessageId);
         if (first) return { message: ChatMessageDto.from(first), created: false };
       }
       throw error;
     }
-    const message = ChatMessageDto.from(await this.messages.findOneByOrFail({ id: messageId }));
+    const message = ChatMessageDto.from((await this.chat.findMessage(messageId)) as ChatMessage);
     this.realtime.emitToRoom(roomId, 'message:new', message);
     return { message, created: true };
   }
@@ -249,33 +177,21 @@ export class ChatService {
    */
   async markRead(user: AuthUser, roomId: number, messageId: number): Promise<ReadStateDto> {
     await this.requireMember(user, roomId);
-    const message = await this.messages.findOne({
-      select: { id: true },
-      where: { id: messageId, roomId },
-    });
+    const message = await this.chat.findMessageInRoom(messageId, roomId);
     if (!message) throw new DomainException('NOT_FOUND', 'Message not found in this room');
-    const moved = await runInTransaction(this.dataSource, async (manager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .update(ChatRoomMember)
-        .set({ lastReadMessageId: messageId })
-        .where('room_id = :roomId AND user_id = :userId', { roomId, userId: user.id })
-        .andWhere('(last_read_message_id IS NULL OR last_read_message_id < :messageId)', {
-          messageId,
-        })
-        .execute();
-      return (result.affected ?? 0) > 0;
-    });
+    const moved = await runInTransaction(this.dataSource, (manager) =>
+      this.chat.moveReadPosition(manager, roomId, user.id, messageId),
+    );
     if (moved) {
       this.realtime.emitToRoom(roomId, 'message:read', { roomId, userId: user.id, messageId }, [
         userChannel(user.id),
       ]);
     }
-    const member = await this.members.findOneByOrFail({ roomId, userId: user.id });
-    const unread = await this.unreadCounts(user.id, [roomId]);
+    const member = await this.chat.findMember(roomId, user.id);
+    const unread = await this.chat.unreadCounts(user.id, [roomId]);
     return {
       roomId,
-      lastReadMessageId: member.lastReadMessageId,
+      lastReadMessageId: member?.lastReadMessageId ?? null,
       unreadCount: unread.get(roomId) ?? 0,
     };
   }
@@ -295,16 +211,12 @@ export class ChatService {
     const peerOf = (r: ChatRoom) => (r.travelerId === user.id ? r.guideUserId : r.travelerId);
     const lastIds = rooms.map((r) => r.lastMessageId).filter((id): id is number => id !== null);
     const roomIds = rooms.map((r) => r.id);
-    const [peers, stories, lastMessages, unread] = await Promise.all([
-      this.users.find({
-        select: { id: true, nickname: true, profileImageUrl: true },
-        where: { id: In([...new Set(rooms.map(peerOf))]) },
-      }),
+    const [peerById, stories, lastMessages, unread] = await Promise.all([
+      this.users.profiles(rooms.map(peerOf)),
       this.stories.summariesByIds(undefined, [...new Set(rooms.map((r) => r.storyId))]),
-      lastIds.length > 0 ? this.messages.findBy({ id: In(lastIds) }) : Promise.resolve([]),
-      this.unreadCounts(user.id, roomIds),
+      this.chat.findMessages(lastIds),
+      this.chat.unreadCounts(user.id, roomIds),
     ]);
-    const peerById = new Map(peers.map((p) => [p.id, p]));
     const storyById = new Map(stories.map((s) => [s.id, s]));
     const messageById = new Map(lastMessages.map((m) => [m.id, m]));
     return rooms.map((r) => {
@@ -330,26 +242,5 @@ export class ChatService {
         updatedAt: r.updatedAt.toISOString(),
       };
     });
-  }
-
-  /**
-   * Per room: messages from someone else (system messages have no sender and do not count)
-   * newer than the user's read position. One grouped query for all rooms.
-   */
-  private async unreadCounts(userId: number, roomIds: number[]): Promise<Map<number, number>> {
-    if (roomIds.length === 0) return new Map();
-    const rows = await this.messages
-      .createQueryBuilder('m')
-      .innerJoin(ChatRoomMember, 'me', 'me.room_id = m.room_id AND me.user_id = :userId', {
-        userId,
-      })
-      .select('m.room_id', 'roomId')
-      .addSelect('COUNT(*)', 'count')
-      .where('m.room_id IN (:...roomIds)', { roomIds })
-      .andWhere('m.sender_id <> :userId')
-      .andWhere('(me.last_read_message_id IS NULL OR m.id > me.last_read_message_id)')
-      .groupBy('m.room_id')
-      .getRawMany<{ roomId: number | string; count: number | string }>();
-    return new Map(rows.map((r) => [Number(r.roomId), Number(r.count)]));
   }
 }

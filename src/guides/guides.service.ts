@@ -8,7 +8,7 @@ import { DomainException } from '../common/errors/domain.exception';
 import type { Page } from '../common/pagination/cursor';
 import { isUniqueViolation } from '../database/sql';
 import { runInTransaction } from '../database/transaction';
-import { Region } from '../regions/entities/region.entity';
+import type { Region } from '../regions/entities/region.entity';
 import { RegionsService } from '../regions/regions.service';
 import { UserWithdrawnEvent } from '../users/users.events';
 import { UsersService } from '../users/users.service';
