@@ -5,6 +5,7 @@ import { UsersModule } from '../users/users.module';
 import { Notification } from './entities/notification.entity';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsListener } from './notifications.listener';
+import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
 
 /**
@@ -14,7 +15,7 @@ import { NotificationsService } from './notifications.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Notification]), UsersModule, StoriesModule],
   controllers: [NotificationsController],
-  providers: [NotificationsService, NotificationsListener],
+  providers: [NotificationsService, NotificationsRepository, NotificationsListener],
   exports: [NotificationsService],
 })
 export class NotificationsModule {}

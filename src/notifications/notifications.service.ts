@@ -1,13 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { RealtimeService } from '../realtime/realtime.service';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
-import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
+import { Page, toPage } from '../common/pagination/cursor';
 import { runInTransaction } from '../database/transaction';
 import { ListNotificationsQueryDto, NotificationDto } from './dto/notification.dto';
-import { Notification, NotificationData } from './entities/notification.entity';
+import type { Notification, NotificationData } from './entities/notification.entity';
+import { NotificationsRepository } from './notifications.repository';
 import type { NotificationType } from './notification-types';
 
 /** The socket event (namespace `/chat`, the user's channel) that carries a new notification. */
@@ -35,8 +36,8 @@ export class NotificationsService {
   private readonly logger = new Logger(NotificationsService.name);
 
   constructor(
-    @InjectRepository(Notification) private readonly notifications: Repository<Notification>,
-    private readonly dataSource: DataSource,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly notifications: NotificationsRepository,
     private readonly realtime: RealtimeService,
   ) {}
 
@@ -53,21 +54,17 @@ export class NotificationsService {
   ): Promise<NotificationDto> {
     // through the transaction queue: on SQLite a bare insert would otherwise join (and could
     // be rolled back with) another request's open transaction on the shared connection
-    const id = await runInTransaction(this.dataSource, async (manager) => {
-      const inserted = await manager.insert(Notification, {
+    const id = await runInTransaction(this.dataSource, (manager) =>
+      this.notifications.insert(manager, {
         userId,
         type,
         title: clip(title, MAX_TITLE),
         body: clip(body, MAX_BODY),
         data,
-        readAt: null,
-        // set here, not by the column default: SQLite's default has whole seconds only
-        createdAt: new Date(),
-      });
-      return Number((inserted.identifiers[0] as { id: number }).id);
-    });
+      }),
+    );
     // read back, so the push carries exactly what the list will show (MySQL rounds datetimes)
-    const dto = NotificationDto.from(await this.notifications.findOneByOrFail({ id }));
+    const dto = NotificationDto.from((await this.notifications.findById(id)) as Notification);
     try {
       this.realtime.emitToUser(userId, NOTIFICATION_NEW_EVENT, dto);
     } catch (error) {
@@ -78,26 +75,17 @@ export class NotificationsService {
 
   /** Mine, newest first; keyset paging on the id, stable while new ones arrive. */
   async list(user: AuthUser, query: ListNotificationsQueryDto): Promise<Page<NotificationDto>> {
-    const qb = this.notifications
-      .createQueryBuilder('n')
-      .where('n.user_id = :userId', { userId: user.id });
-    if (query.unreadOnly) qb.andWhere('n.read_at IS NULL');
-    if (query.cursor) {
-      const [id] = decodeCursor(query.cursor, ['id']);
-      qb.andWhere('n.id < :cursorId', { cursorId: id });
-    }
-    const rows = await qb
-      .orderBy('n.id', 'DESC')
-      .limit(query.limit + 1)
-      .getMany();
+    const rows = await this.notifications.page(
+      user.id,
+      query.unreadOnly === true,
+      query.limit,
+      query.cursor,
+    );
     return toPage(rows, query.limit, (n) => [n.id], NotificationDto.from);
   }
 
   async unreadCount(user: AuthUser): Promise<number> {
-    return this.notifications
-      .createQueryBuilder('n')
-      .where('n.user_id = :userId AND n.read_at IS NULL', { userId: user.id })
-      .getCount();
+    return this.notifications.countUnread(user.id);
   }
 
   /**
@@ -105,37 +93,24 @@ export class NotificationsService {
    * change nothing. Not mine, or no such id → 404.
    */
   async markRead(user: AuthUser, id: number): Promise<void> {
-    const changed = await runInTransaction(this.dataSource, async (manager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .update(Notification)
-        .set({ readAt: new Date() })
-        .where('id = :id AND user_id = :userId AND read_at IS NULL', { id, userId: user.id })
-        .updateEntity(false)
-        .execute();
-      return (result.affected ?? 0) > 0;
-    });
-    if (changed) return;
-    if (!(await this.notifications.existsBy({ id, userId: user.id }))) throw notFound();
+    const changed = await runInTransaction(this.dataSource, (manager) =>
+      this.notifications.markRead(manager, user.id, id),
+    );
+    if (changed > 0) return;
+    if (!(await this.notifications.existsForUser(id, user.id))) throw notFound();
   }
 
   /** Marks every unread one of mine read; those read before keep their `readAt`. */
   async markAllRead(user: AuthUser): Promise<void> {
-    await runInTransaction(this.dataSource, async (manager) => {
-      await manager
-        .createQueryBuilder()
-        .update(Notification)
-        .set({ readAt: new Date() })
-        .where('user_id = :userId AND read_at IS NULL', { userId: user.id })
-        .updateEntity(false)
-        .execute();
-    });
+    await runInTransaction(this.dataSource, (manager) =>
+      this.notifications.markRead(manager, user.id),
+    );
   }
 
   /** A withdrawn user's notifications go with their personal data. */
   async removeAllOf(userId: number): Promise<void> {
-    await runInTransaction(this.dataSource, async (manager) => {
-      await manager.delete(Notification, { userId });
-    });
+    await runInTransaction(this.dataSource, (manager) =>
+      this.notifications.deleteAllOf(manager, userId),
+    );
   }
 }

@@ -1,17 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager, In, LessThanOrEqual, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, LessThanOrEqual, Repository } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
-import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
-import { isUniqueViolation, likeContains } from '../database/sql';
+import { Page, toPage } from '../common/pagination/cursor';
+import { isUniqueViolation } from '../database/sql';
 import { runInTransaction } from '../database/transaction';
 import { AdminUserDto } from './dto/user.dto';
 import type { ListUsersQueryDto } from './dto/list-users.query';
 import type { UpdateMeDto } from './dto/update-me.dto';
 import { User, UserRole } from './entities/user.entity';
 import { UserSuspendedEvent, UserWithdrawnEvent } from './users.events';
+import { UsersRepository } from './users.repository';
 
 /** What a login provider (Kakao, or dev-login) knows about a person. */
 export interface ExternalProfile {
@@ -37,6 +38,7 @@ const MAX_SUSPENSION_MS = 100 * 365 * 24 * 3600 * 1000;
 export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly queries: UsersRepository,
     private readonly events: EventEmitter2,
     private readonly dataSource: DataSource,
   ) {}
@@ -177,20 +179,7 @@ export class UsersService {
 
   async list(query: ListUsersQueryDto): Promise<Page<AdminUserDto>> {
     await this.liftExpiredSuspensions();
-    const qb = this.users
-      .createQueryBuilder('u')
-      .orderBy('u.id', 'DESC')
-      .take(query.limit + 1);
-    if (query.q) {
-      qb.andWhere("u.nickname LIKE :pattern ESCAPE '!'", { pattern: likeContains(query.q) });
-    }
-    if (query.status) qb.andWhere('u.status = :status', { status: query.status });
-    if (query.role) qb.andWhere('u.role = :role', { role: query.role });
-    if (query.cursor) {
-      const [id] = decodeCursor(query.cursor, ['id']);
-      qb.andWhere(new Brackets((w) => w.where('u.id < :cursorId', { cursorId: Number(id) })));
-    }
-    const rows = await qb.getMany();
+    const rows = await this.queries.page(query);
     return toPage(rows, query.limit, (u) => [u.id], AdminUserDto.from);
   }
 
@@ -300,24 +289,10 @@ export class UsersService {
    * The user numbers of the admin dashboard. Withdrawn accounts are left out of every one:
    * they are gone for the product.
    */
-  async counts(
+  counts(
     newSince: Date,
   ): Promise<{ total: number; guides: number; suspended: number; newLast7Days: number }> {
-    const row = await this.users
-      .createQueryBuilder('u')
-      .select('COUNT(*)', 'total')
-      .addSelect("SUM(CASE WHEN u.role = 'guide' THEN 1 ELSE 0 END)", 'guides')
-      .addSelect("SUM(CASE WHEN u.status = 'suspended' THEN 1 ELSE 0 END)", 'suspended')
-      .addSelect('SUM(CASE WHEN u.created_at >= :newSince THEN 1 ELSE 0 END)', 'newLast7Days')
-      .where('u.status <> :withdrawn', { withdrawn: 'withdrawn' })
-      .setParameter('newSince', newSince)
-      .getRawOne<Record<string, string | number | null>>();
-    return {
-      total: Number(row?.total ?? 0),
-      guides: Number(row?.guides ?? 0),
-      suspended: Number(row?.suspended ?? 0),
-      newLast7Days: Number(row?.newLast7Days ?? 0),
-    };
+    return this.queries.counts(newSince);
   }
 
   /** Makes a user an admin (the `grant-admin` CLI command). */
