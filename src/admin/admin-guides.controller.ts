@@ -38,7 +38,7 @@ export class AdminGuidesController {
   @ApiOperation({
     summary: 'Approve a pending application',
     description:
-      'The user’s role becomes `guide` at once (roles are read per request). Recorded in the audit log; emits `guide.approved`.',
+      'The user’s role becomes `guide` at once (roles are read per request). Recorded in the audit log; the applicant is notified (GUIDE_APPROVED).',
   })
   @ApiOkResponse({ type: AdminGuideDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
@@ -72,7 +72,7 @@ export class AdminGuidesController {
   @ApiOperation({
     summary: 'Suspend an approved guide',
     description:
-      'The guide can no longer publish or accept matchings (403 GUIDE_REQUIRED); the user keeps the role `guide` and their stories stay. Emits `guide.suspended`.',
+      'The guide can no longer publish or accept matchings (403 GUIDE_REQUIRED); the user keeps the role `guide` and their stories stay. Recorded in the audit log.',
   })
   @ApiOkResponse({ type: AdminGuideDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })

@@ -1,8 +1,10 @@
-/** Emitted after an admin's decision on a guide is committed (notifications listen). */
+/**
+ * Emitted after an admin approved or rejected a guide application (committed); the applicant
+ * is notified. A suspension is no event: nobody listens for it.
+ */
 export class GuideDecisionEvent {
-  static readonly APPROVED = 'guide.approved';
-  static readonly REJECTED = 'guide.rejected';
-  static readonly SUSPENDED = 'guide.suspended';
+  static readonly APPROVED = 'guides.approved';
+  static readonly REJECTED = 'guides.rejected';
   constructor(
     readonly guideId: number,
     readonly userId: number,

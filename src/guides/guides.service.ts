@@ -143,17 +143,19 @@ export class GuidesService {
       });
     } else {
       try {
-        await this.guides.save(
-          this.guides.create({
-            ...fields,
-            userId: user.id,
-            status: 'pending',
-            regions,
-            appliedAt: new Date(),
-            rejectionReason: null,
-            suspendReason: null,
-            approvedAt: null,
-          }),
+        await runInTransaction(this.dataSource, (manager) =>
+          manager.save(
+            manager.create(Guide, {
+              ...fields,
+              userId: user.id,
+              status: 'pending',
+              regions,
+              appliedAt: new Date(),
+              rejectionReason: null,
+              suspendReason: null,
+              approvedAt: null,
+            }),
+          ),
         );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -328,7 +330,8 @@ export class GuidesService {
         manager,
       );
     });
-    this.events.emit(EVENT[to], new GuideDecisionEvent(guide.id, guide.userId, reason));
+    const event = EVENT[to];
+    if (event) this.events.emit(event, new GuideDecisionEvent(guide.id, guide.userId, reason));
     const full = await this.queries.findFull(guideId);
     return AdminGuideDto.from(full as Guide);
   }
@@ -340,8 +343,7 @@ const VERB: Record<Exclude<GuideStatus, 'pending'>, string> = {
   suspended: 'suspend',
 };
 
-const EVENT: Record<Exclude<GuideStatus, 'pending'>, string> = {
+const EVENT: Partial<Record<Exclude<GuideStatus, 'pending'>, string>> = {
   approved: GuideDecisionEvent.APPROVED,
   rejected: GuideDecisionEvent.REJECTED,
-  suspended: GuideDecisionEvent.SUSPENDED,
 };

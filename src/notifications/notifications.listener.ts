@@ -30,7 +30,7 @@ const withReason = (text: string, reason: string | null) =>
  *   parent comment's author (COMMENT_REPLIED) and the story's owner (COMMENT_CREATED) unless the
  *   owner wrote the parent (one notification per person per comment). Nobody is notified of
  *   their own comment.
- * - guide.approved / guide.rejected → the applicant, with the reason.
+ * - GuideDecisionEvent (approved / rejected) → the applicant, with the reason.
  * - content.hidden → the author of the hidden story or comment, with the reason.
  * - user.withdrawn → the user's notifications are deleted.
  *

@@ -81,30 +81,37 @@ export class UsersService {
     const now = new Date();
     for (let attempt = 0; attempt < 2; attempt++) {
       const existing = await this.users.findOneBy({ kakaoId: profile.kakaoId });
+      // writes go through the transaction queue: on SQLite a bare statement would run inside
+      // whatever transaction another request has open on the shared connection
       if (existing) {
-        await this.users.update(
-          { id: existing.id },
-          {
-            ...(existing.nicknameCustomized ? {} : { nickname: profile.nickname }),
-            profileImageUrl: profile.profileImageUrl,
-            email: profile.email,
-            lastLoginAt: now,
-            ...(makeAdmin ? { role: 'admin' as const } : {}),
-          },
+        await runInTransaction(this.dataSource, (manager) =>
+          manager.update(
+            User,
+            { id: existing.id },
+            {
+              ...(existing.nicknameCustomized ? {} : { nickname: profile.nickname }),
+              profileImageUrl: profile.profileImageUrl,
+              email: profile.email,
+              lastLoginAt: now,
+              ...(makeAdmin ? { role: 'admin' as const } : {}),
+            },
+          ),
         );
         return this.users.findOneByOrFail({ id: existing.id });
       }
       try {
-        return await this.users.save(
-          this.users.create({
-            kakaoId: profile.kakaoId,
-            nickname: profile.nickname,
-            profileImageUrl: profile.profileImageUrl,
-            email: profile.email,
-            role: makeAdmin ? 'admin' : 'user',
-            status: 'active',
-            lastLoginAt: now,
-          }),
+        return await runInTransaction(this.dataSource, (manager) =>
+          manager.save(
+            manager.create(User, {
+              kakaoId: profile.kakaoId,
+              nickname: profile.nickname,
+              profileImageUrl: profile.profileImageUrl,
+              email: profile.email,
+              role: makeAdmin ? 'admin' : 'user',
+              status: 'active',
+              lastLoginAt: now,
+            }),
+          ),
         );
       } catch (error) {
         // Two first logins of one person raced; the other one created the row.

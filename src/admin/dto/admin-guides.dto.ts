@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
 import { CharLength, Trim, MultiLine } from '../../common/validation/validation';
-import { GUIDE_STATUSES, GuideStatus } from '../../guides/entities/guide.entity';
+import { GUIDE_STATUSES, GuideStatus } from '../../guides/guide-values';
 
 export class ListAdminGuidesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsString, Matches } from 'class-validator';
 import { CharLength, OptionalNotNull, Trim, MultiLine } from '../../common/validation/validation';
-import { STORY_STATUSES, StoryStatus } from '../../stories/entities/story.entity';
+import { STORY_STATUSES, StoryStatus } from '../../stories/story-values';
 
 /** A date-time with a zone (`Z` or `±hh:mm`); a bare date or a local time is ambiguous. */
 const DATE_TIME_WITH_ZONE =

@@ -13,8 +13,10 @@ import {
 import { Region } from '../../regions/entities/region.entity';
 import { User } from '../../users/entities/user.entity';
 
-export const GUIDE_STATUSES = ['pending', 'approved', 'rejected', 'suspended'] as const;
-export type GuideStatus = (typeof GUIDE_STATUSES)[number];
+import { type GuideStatus } from '../guide-values';
+
+export { GUIDE_STATUSES } from '../guide-values';
+export type { GuideStatus } from '../guide-values';
 
 /** A user's guide profile (1:1). Approval by an admin makes the user's role `guide`. */
 @Entity('guides')

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
-import { STORY_CATEGORIES } from '../../stories/entities/story.entity';
+import { STORY_CATEGORIES } from '../../stories/story-values';
 import type { Region } from '../entities/region.entity';
 import { ID_FILTER_SCHEMA, IsId } from '../../common/validation/id';
 

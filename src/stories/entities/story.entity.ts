@@ -15,22 +15,10 @@ import { Region } from '../../regions/entities/region.entity';
 import { User } from '../../users/entities/user.entity';
 import { StoryTag } from './story-tag.entity';
 
-export const STORY_CATEGORIES = [
-  'food',
-  'nature',
-  'culture',
-  'history',
-  'activity',
-  'nightlife',
-  'shopping',
-  'festival',
-  'healing',
-  'other',
-] as const;
-export type StoryCategory = (typeof STORY_CATEGORIES)[number];
+import { type StoryCategory, type StoryStatus } from '../story-values';
 
-export const STORY_STATUSES = ['published', 'hidden', 'deleted'] as const;
-export type StoryStatus = (typeof STORY_STATUSES)[number];
+export { STORY_CATEGORIES, STORY_STATUSES } from '../story-values';
+export type { StoryCategory, StoryStatus } from '../story-values';
 
 /**
  * A guide's story. Counters are kept by atomic `x = x ± 1` updates in the same transaction
