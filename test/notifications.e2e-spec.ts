@@ -420,11 +420,14 @@ describe('notifications', () => {
       const made: NotificationBody[] = [];
       for (let i = 0; i < count; i++) {
         seq += 1;
-        made.push(
-          await service.notify(user.id, 'MATCHING_REQUESTED', `title ${seq}`, `body ${seq}`, {
-            requestId: seq,
-          }),
+        const notification = await service.notify(
+          user.id,
+          'MATCHING_REQUESTED',
+          `title ${seq}`,
+          `body ${seq}`,
+          { requestId: seq },
         );
+        if (notification) made.push(notification);
       }
       return made;
     }

@@ -116,6 +116,7 @@ describe('users', () => {
         profileImageUrl: null,
         bio: null,
         guideId: null,
+        blockedByMe: false,
       });
     });
 

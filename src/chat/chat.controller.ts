@@ -94,12 +94,16 @@ export class ChatController {
     description:
       'Stored first, then pushed as `message:new` to every socket in the room. Sending the ' +
       'same `clientMessageId` again (a retry) answers the first message with 200 and stores ' +
-      'nothing. A room whose matching request was cancelled answers 403 CHAT_ROOM_CLOSED. ' +
+      'nothing. A room whose matching request was cancelled answers 403 CHAT_ROOM_CLOSED; one ' +
+      'whose members are kept apart by a block (either way) answers 403 USER_BLOCKED. ' +
       'Counts against the chat rate limit shared with the socket.',
   })
   @ApiCreatedResponse({ type: ChatMessageDto, description: 'Stored' })
   @ApiOkResponse({ type: ChatMessageDto, description: 'A retry: the message stored first' })
-  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'CHAT_ROOM_CLOSED, ACCOUNT_SUSPENDED' })
+  @ApiForbiddenResponse({
+    type: ErrorBodyDto,
+    description: 'CHAT_ROOM_CLOSED, USER_BLOCKED, ACCOUNT_SUSPENDED',
+  })
   @ApiBodyExample(SendMessageDto, { content: SEND_MESSAGE_EXAMPLE }, 'A text message')
   async sendMessage(
     @CurrentUser() user: AuthUser,

@@ -7,6 +7,7 @@ import { Page, PageQueryDto, toPage } from '../common/pagination/cursor';
 import { isUniqueViolation } from '../database/sql';
 import { runInTransaction } from '../database/transaction';
 import { StoriesService } from '../stories/stories.service';
+import { BlocksService } from '../users/blocks.service';
 import { UsersService } from '../users/users.service';
 import { ChatRepository } from './chat.repository';
 import {
@@ -29,6 +30,13 @@ function roomNotFound(): DomainException {
   return new DomainException('NOT_FOUND', 'Chat room not found');
 }
 
+function blocked(): DomainException {
+  return new DomainException(
+    'USER_BLOCKED',
+    'One of you blocked the other: this chat is read-only',
+  );
+}
+
 function roomClosed(): DomainException {
   return new DomainException(
     'CHAT_ROOM_CLOSED',
@@ -49,6 +57,7 @@ export class ChatService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly chat: ChatRepository,
     private readonly users: UsersService,
+    private readonly blocks: BlocksService,
     private readonly stories: StoriesService,
     private readonly realtime: RealtimeService,
   ) {}
@@ -139,6 +148,7 @@ export class ChatService {
       if (first) return { message: ChatMessageDto.from(first), created: false };
     }
     if (room.closedAt) throw roomClosed();
+    if (await this.blockedIn(room)) throw blocked();
 
     let messageId: number;
     try {
@@ -176,13 +186,14 @@ export class ChatService {
    * get `message:read`.
    */
   async markRead(user: AuthUser, roomId: number, messageId: number): Promise<ReadStateDto> {
-    await this.requireMember(user, roomId);
+    const room = await this.requireMember(user, roomId);
     const message = await this.chat.findMessageInRoom(messageId, roomId);
     if (!message) throw new DomainException('NOT_FOUND', 'Message not found in this room');
     const moved = await runInTransaction(this.dataSource, (manager) =>
       this.chat.moveReadPosition(manager, roomId, user.id, messageId),
     );
-    if (moved) {
+    // a block keeps the position moving but tells the other nothing (SPEC §11)
+    if (moved && !(await this.blockedIn(room))) {
       this.realtime.emitToRoom(roomId, 'message:read', { roomId, userId: user.id, messageId }, [
         userChannel(user.id),
       ]);
@@ -200,9 +211,15 @@ export class ChatService {
   async typing(user: AuthUser, roomId: number, isTyping: boolean): Promise<void> {
     const room = await this.requireMember(user, roomId);
     if (room.closedAt) throw roomClosed();
+    if (await this.blockedIn(room)) return; // not relayed (SPEC §11)
     this.realtime.emitToRoom(roomId, 'typing', { roomId, userId: user.id, isTyping }, [
       userChannel(user.id),
     ]);
+  }
+
+  /** Whether one member of the room blocked the other. */
+  private blockedIn(room: ChatRoom): Promise<boolean> {
+    return this.blocks.existsBetween(room.travelerId, room.guideUserId);
   }
 
   /** Room DTOs for `rooms` seen by `user`: peers, stories, last messages, unread counts. */

@@ -16,11 +16,13 @@ import { StoryLike } from '../stories/entities/story-like.entity';
 import { StoryTag } from '../stories/entities/story-tag.entity';
 import { StoryView } from '../stories/entities/story-view.entity';
 import { Story } from '../stories/entities/story.entity';
+import { Block } from '../users/entities/block.entity';
 import { User } from '../users/entities/user.entity';
 
 /** Every entity of the schema; migrations are generated from this list. */
 export const ENTITIES = [
   User,
+  Block,
   RefreshToken,
   Region,
   Guide,

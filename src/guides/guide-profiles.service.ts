@@ -49,7 +49,7 @@ export class GuideProfilesService {
     query: PageQueryDto,
   ): Promise<Page<GuideReviewDto>> {
     await this.guides.requireVisible(viewer, guideId);
-    const page = await this.reviewList.pageForGuide(guideId, query);
+    const page = await this.reviewList.pageForGuide(viewer, guideId, query);
     return {
       items: page.items.map((r) => {
         const traveler = r.traveler as User | undefined;

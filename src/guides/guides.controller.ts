@@ -78,8 +78,11 @@ export class GuidesController {
   @PublicRoute()
   @ApiOperation({ summary: 'Approved guides' })
   @ApiOkResponse({ type: GuidePage })
-  list(@Query() query: ListGuidesQueryDto): Promise<Page<GuideSummaryDto>> {
-    return this.guides.list(query);
+  list(
+    @CurrentUser() viewer: AuthUser | undefined,
+    @Query() query: ListGuidesQueryDto,
+  ): Promise<Page<GuideSummaryDto>> {
+    return this.guides.list(viewer, query);
   }
 
   @Get(':id')

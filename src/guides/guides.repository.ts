@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, In, SelectQueryBuilder, WhereExpressionBuilder } from 'typeorm';
 import { CursorKind, decodeCursor, Page, toPage } from '../common/pagination/cursor';
+import { noBlockBetween } from '../users/blocks.sql';
 import type { GuideSort } from './dto/list-guides.query';
 import { Guide, GuideStatus } from './entities/guide.entity';
 
@@ -83,6 +84,8 @@ export interface GuideFilter {
   status: GuideStatus;
   regionIds?: number[];
   language?: string;
+  /** Leave out guides this user blocked or was blocked by (SPEC §11). */
+  blockViewerId?: number;
 }
 
 /** Guide queries beyond simple finds: keyset-paged lists and the counts on a profile. */
@@ -139,6 +142,11 @@ export class GuidesRepository {
     }
     if (filter.language) {
       qb.andWhere('g.languages LIKE :language', { language: `%,${filter.language},%` });
+    }
+    if (filter.blockViewerId !== undefined) {
+      qb.andWhere(noBlockBetween('blockViewer', 'g.user_id'), {
+        blockViewer: filter.blockViewerId,
+      });
     }
     if (cursor) whereAfter(qb, keys, cursor);
     keys.forEach((key, i) =>

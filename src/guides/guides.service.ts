@@ -11,6 +11,8 @@ import { runInTransaction } from '../database/transaction';
 import type { Region } from '../regions/entities/region.entity';
 import { RegionsService } from '../regions/regions.service';
 import { UserWithdrawnEvent } from '../users/users.events';
+import { blockViewerId } from '../users/blocks.sql';
+import { BlocksService } from '../users/blocks.service';
 import { UsersService } from '../users/users.service';
 import type { ApplyGuideDto, UpdateGuideDto } from './dto/guide-input.dto';
 import { AdminGuideDto, GuideSummaryDto, MyGuideDto } from './dto/guide.dto';
@@ -35,6 +37,7 @@ export class GuidesService {
     private readonly queries: GuidesRepository,
     private readonly regions: RegionsService,
     private readonly users: UsersService,
+    private readonly blocks: BlocksService,
     private readonly audit: AuditLogService,
     private readonly events: EventEmitter2,
   ) {}
@@ -78,6 +81,10 @@ export class GuidesService {
       guide !== null &&
       (guide.status === 'approved' || viewer?.role === 'admin' || viewer?.id === guide.userId);
     if (!guide || !mayView) throw new DomainException('NOT_FOUND', 'Guide not found');
+    // a block between the viewer and the guide hides the profile both ways (SPEC §11)
+    if (await this.blocks.between(viewer, guide.userId)) {
+      throw new DomainException('NOT_FOUND', 'Guide not found');
+    }
     return guide;
   }
 
@@ -207,11 +214,19 @@ export class GuidesService {
 
   // ---- the public directory -----------------------------------------------------------------
 
-  async list(query: ListGuidesQueryDto): Promise<Page<GuideSummaryDto>> {
+  async list(
+    viewer: AuthUser | undefined,
+    query: ListGuidesQueryDto,
+  ): Promise<Page<GuideSummaryDto>> {
     const regionIds =
       query.regionId !== undefined ? await this.regions.descendantIds(query.regionId) : undefined;
     const page = await this.queries.pagePublic(
-      { status: 'approved', regionIds, language: query.language },
+      {
+        status: 'approved',
+        regionIds,
+        language: query.language,
+        blockViewerId: blockViewerId(viewer),
+      },
       query.sort ?? 'latest',
       query.limit,
       query.cursor,

@@ -92,6 +92,26 @@ export class MatchingRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /**
+   * Cancels the pending requests between two users, either way round (a block between
+   * them): no event, so nobody is notified. How many were cancelled.
+   */
+  async cancelPendingBetween(manager: EntityManager, a: number, b: number): Promise<number> {
+    const now = new Date();
+    const result = await manager
+      .createQueryBuilder()
+      .update(MatchingRequest)
+      .set({ status: 'cancelled', openKey: null, cancelledAt: now, cancelledBy: a, updatedAt: now })
+      .where('status = :pending', { pending: 'pending' })
+      .andWhere(
+        '((traveler_id = :a AND guide_user_id = :b) OR (traveler_id = :b AND guide_user_id = :a))',
+        { a, b },
+      )
+      .updateEntity(false)
+      .execute();
+    return result.affected ?? 0;
+  }
+
   async setChatRoom(manager: EntityManager, requestId: number, chatRoomId: number): Promise<void> {
     await manager.update(MatchingRequest, { id: requestId }, { chatRoomId });
   }

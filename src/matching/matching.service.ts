@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ChatService } from '../chat/chat.service';
@@ -11,6 +11,7 @@ import { runInTransaction } from '../database/transaction';
 import { GuidesService } from '../guides/guides.service';
 import type { Story } from '../stories/entities/story.entity';
 import { StoriesService } from '../stories/stories.service';
+import { UserBlockedEvent } from '../users/users.events';
 import type { User } from '../users/entities/user.entity';
 import {
   CreateMatchingRequestDto,
@@ -288,6 +289,14 @@ export class MatchingService {
         request.chatRoomId,
         reason,
       ),
+    );
+  }
+
+  /** SPEC §11: a block cancels the pending requests between the two, without notifying. */
+  @OnEvent(UserBlockedEvent.NAME, { promisify: true })
+  async onUserBlocked(event: UserBlockedEvent): Promise<void> {
+    await runInTransaction(this.dataSource, (manager) =>
+      this.queries.cancelPendingBetween(manager, event.blockerId, event.blockedId),
     );
   }
 

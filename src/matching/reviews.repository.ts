@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { decodeCursor } from '../common/pagination/cursor';
+import { noBlockBetween } from '../users/blocks.sql';
 import { Review } from './entities/review.entity';
 
 /** The reviews table. */
@@ -37,7 +38,12 @@ export class ReviewsRepository {
   }
 
   /** A page (plus one row) of a guide's reviews with their authors, newest first. */
-  pageForGuide(guideId: number, limit: number, cursor?: string): Promise<Review[]> {
+  pageForGuide(
+    guideId: number,
+    limit: number,
+    cursor?: string,
+    blockViewerId?: number,
+  ): Promise<Review[]> {
     const qb = this.withTraveler()
       .where('r.guide_id = :guideId', { guideId })
       .orderBy('r.id', 'DESC')
@@ -45,6 +51,9 @@ export class ReviewsRepository {
     if (cursor) {
       const [id] = decodeCursor(cursor, ['id']);
       qb.andWhere('r.id < :cursorId', { cursorId: Number(id) });
+    }
+    if (blockViewerId !== undefined) {
+      qb.andWhere(noBlockBetween('blockViewer', 'r.traveler_id'), { blockViewer: blockViewerId });
     }
     return qb.getMany();
   }

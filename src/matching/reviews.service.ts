@@ -8,6 +8,7 @@ import { Page, PageQueryDto, toPage } from '../common/pagination/cursor';
 import { isUniqueViolation } from '../database/sql';
 import { runInTransaction } from '../database/transaction';
 import { GuidesService } from '../guides/guides.service';
+import { blockViewerId } from '../users/blocks.sql';
 import type { User } from '../users/entities/user.entity';
 import { CreateReviewDto, ReviewDto } from './dto/review.dto';
 import type { Review } from './entities/review.entity';
@@ -84,8 +85,17 @@ export class ReviewsService {
   }
 
   /** A guide's reviews with their authors, newest first (ids grow with time). */
-  async pageForGuide(guideId: number, query: PageQueryDto): Promise<Page<Review>> {
-    const rows = await this.reviews.pageForGuide(guideId, query.limit, query.cursor);
+  async pageForGuide(
+    viewer: AuthUser | undefined,
+    guideId: number,
+    query: PageQueryDto,
+  ): Promise<Page<Review>> {
+    const rows = await this.reviews.pageForGuide(
+      guideId,
+      query.limit,
+      query.cursor,
+      blockViewerId(viewer),
+    );
     return toPage(
       rows,
       query.limit,

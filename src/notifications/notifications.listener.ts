@@ -58,6 +58,7 @@ export class NotificationsListener {
         '새 매칭 요청',
         `${traveller}님이 "${e.storyTitle}" 스토리에 매칭을 요청했어요.`,
         matchingData(e),
+        e.actorId,
       );
     });
   }
@@ -72,6 +73,7 @@ export class NotificationsListener {
         '매칭 수락',
         `"${e.storyTitle}" 매칭 요청이 수락됐어요. 채팅방에서 가이드와 일정을 이야기해 보세요.`,
         matchingData(e),
+        e.actorId,
       );
     });
   }
@@ -86,6 +88,7 @@ export class NotificationsListener {
         '매칭 거절',
         withReason(`"${e.storyTitle}" 매칭 요청이 거절됐어요.`, e.reason),
         matchingData(e),
+        e.actorId,
       );
     });
   }
@@ -100,6 +103,7 @@ export class NotificationsListener {
           '매칭 취소',
           withReason(`"${e.storyTitle}" 매칭이 취소됐어요.`, e.reason),
           matchingData(e),
+          e.actorId,
         );
       }
     });
@@ -116,6 +120,7 @@ export class NotificationsListener {
           '여행 완료',
           `"${e.storyTitle}" 매칭이 완료됐어요.${ask}`,
           matchingData(e),
+          e.actorId,
         );
       }
     });
@@ -132,6 +137,7 @@ export class NotificationsListener {
         '새 리뷰',
         `${traveller}님이 별점 ${e.rating}점의 리뷰를 남겼어요.`,
         { reviewId: e.reviewId, requestId: e.requestId, guideId: e.guideId },
+        e.travelerId,
       );
     });
   }
@@ -155,6 +161,7 @@ export class NotificationsListener {
           '새 답글',
           `${author}님이 "${title}" 스토리의 내 댓글에 답글을 남겼어요.`,
           data,
+          e.authorId,
         );
       }
       if (notifyOwner) {
@@ -164,6 +171,7 @@ export class NotificationsListener {
           '새 댓글',
           `${author}님이 "${title}" 스토리에 댓글을 남겼어요.`,
           data,
+          e.authorId,
         );
       }
     });

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { RealtimeService } from '../realtime/realtime.service';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
+import { BlocksService } from '../users/blocks.service';
 import { DomainException } from '../common/errors/domain.exception';
 import { Page, toPage } from '../common/pagination/cursor';
 import { runInTransaction } from '../database/transaction';
@@ -39,11 +40,14 @@ export class NotificationsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly notifications: NotificationsRepository,
     private readonly realtime: RealtimeService,
+    private readonly blocks: BlocksService,
   ) {}
 
   /**
    * Stores a notification for `userId` and pushes it to the user's channel. The push is best
    * effort: the row is what counts, a client that missed the push finds it in the list.
+   * `fromUserId` is whose action it tells of: nothing is created when a block stands between
+   * the two (SPEC §11); null for admins' and the service's own doings.
    */
   async notify(
     userId: number,
@@ -51,7 +55,9 @@ export class NotificationsService {
     title: string,
     body: string,
     data: NotificationData,
-  ): Promise<NotificationDto> {
+    fromUserId: number | null = null,
+  ): Promise<NotificationDto | null> {
+    if (fromUserId !== null && (await this.blocks.existsBetween(userId, fromUserId))) return null;
     // through the transaction queue: on SQLite a bare insert would otherwise join (and could
     // be rolled back with) another request's open transaction on the shared connection
     const id = await runInTransaction(this.dataSource, (manager) =>

@@ -152,13 +152,17 @@ export class ReportsService {
   ): Promise<ReportedTarget> {
     switch (type) {
       case 'story': {
-        const story = await this.storiesService.requireOpen(viewer, id);
+        // a report about someone blocked stays possible (SPEC §11)
+        const story = await this.storiesService.requireOpen(viewer, id, { ignoreBlocks: true });
         return { authorId: story.userId, story };
       }
       case 'comment': {
         const comment = await this.commentsService.find(id);
         if (!comment || comment.deletedAt) throw notFound('Comment');
-        await this.storiesService.requireOpen(viewer, comment.storyId).catch((error: unknown) => {
+        const visible = this.storiesService.requireOpen(viewer, comment.storyId, {
+          ignoreBlocks: true,
+        });
+        await visible.catch((error: unknown) => {
           throw error instanceof DomainException && error.code === 'NOT_FOUND'
             ? notFound('Comment')
             : error;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { decodeCursor } from '../common/pagination/cursor';
+import { noBlockBetween } from '../users/blocks.sql';
 import { Comment } from './entities/comment.entity';
 
 /** The comments table (comments and their one level of replies). */
@@ -32,8 +33,17 @@ export class CommentsRepository {
    * A page (plus one row) of a story's top-level comments, or of the replies to `parentId`,
    * oldest first (ids grow with creation time), with their authors.
    */
-  page(storyId: number, parentId: number | null, limit: number, cursor?: string) {
+  page(
+    storyId: number,
+    parentId: number | null,
+    limit: number,
+    cursor?: string,
+    blockViewerId?: number,
+  ) {
     const qb = this.withAuthor().where('c.story_id = :storyId', { storyId });
+    if (blockViewerId !== undefined) {
+      qb.andWhere(noBlockBetween('blockViewer', 'c.author_id'), { blockViewer: blockViewerId });
+    }
     if (parentId !== null) qb.andWhere('c.parent_id = :parentId', { parentId });
     else qb.andWhere('c.parent_id IS NULL');
     if (cursor) {

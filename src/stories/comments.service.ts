@@ -16,6 +16,8 @@ import { Comment } from './entities/comment.entity';
 import type { Story } from './entities/story.entity';
 import { AuditLogService } from '../audit/audit-log.service';
 import { runInTransaction } from '../database/transaction';
+import { blockViewerId } from '../users/blocks.sql';
+import { BlocksService } from '../users/blocks.service';
 import { CommentsRepository } from './comments.repository';
 import { CommentCreatedEvent } from './stories.events';
 import { StoriesRepository } from './stories.repository';
@@ -46,6 +48,7 @@ export class CommentsService {
     private readonly stories: StoriesService,
     private readonly events: EventEmitter2,
     private readonly audit: AuditLogService,
+    private readonly blocks: BlocksService,
   ) {}
 
   /**
@@ -63,9 +66,17 @@ export class CommentsService {
     if (query.parentId !== undefined) {
       const parent = await this.comments.findInStory(query.parentId, storyId);
       if (!parent || parent.parentId !== null) throw notFound();
+      // a comment of someone blocked either way is left out, and so are its replies
+      if (await this.blocks.between(viewer, parent.authorId)) throw notFound();
       parentId = parent.id;
     }
-    const rows = await this.comments.page(storyId, parentId, query.limit, query.cursor);
+    const rows = await this.comments.page(
+      storyId,
+      parentId,
+      query.limit,
+      query.cursor,
+      blockViewerId(viewer),
+    );
     return toPage(
       rows,
       query.limit,
@@ -82,6 +93,8 @@ export class CommentsService {
       if (!parent || parent.storyId !== storyId || parent.parentId !== null || parent.deletedAt) {
         throw invalidParent();
       }
+      // no reply to someone blocked either way: for the caller the comment is not there
+      if (await this.blocks.between(user, parent.authorId)) throw invalidParent();
     }
     const parentId = parent?.id ?? null;
     const commentId = await runInTransaction(this.dataSource, async (manager) => {

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { GuidesModule } from '../guides/guides.module';
 import { MediaModule } from '../media/media.module';
 import { RegionsModule } from '../regions/regions.module';
+import { UsersModule } from '../users/users.module';
 import { CommentsController } from './comments.controller';
 import { CommentsRepository } from './comments.repository';
 import { CommentsService } from './comments.service';
@@ -36,6 +37,7 @@ import { StoryVideoJobs } from './story-video.jobs';
     ]),
     GuidesModule,
     RegionsModule,
+    UsersModule,
     MediaModule,
     AuditModule,
   ],

@@ -4,6 +4,7 @@ import { DataSource, EntityManager, In, IsNull, Not, type QueryDeepPartialEntity
 import { decodeCursor } from '../common/pagination/cursor';
 import { isUniqueViolation, likeContains } from '../database/sql';
 import type { IngestedMedia } from '../media/media.service';
+import { noBlockBetween } from '../users/blocks.sql';
 import type { MediaStatus } from '../media/media-types';
 import type { StorySort } from './dto/story-input.dto';
 import { StoryBookmark } from './entities/story-bookmark.entity';
@@ -34,6 +35,8 @@ export interface StoryListFilter {
   tag?: string;
   /** Lower-cased search text (title, content, tags). */
   q?: string;
+  /** Leave out stories of people this user blocked or was blocked by (SPEC §11). */
+  blockViewerId?: number;
 }
 
 export interface ScoredId {
@@ -458,6 +461,11 @@ export class StoriesRepository {
       qb.andWhere('s.region_id IN (:...regionIds)', { regionIds: filter.regionIds });
     }
     if (filter.category) qb.andWhere('s.category = :category', { category: filter.category });
+    if (filter.blockViewerId !== undefined) {
+      qb.andWhere(noBlockBetween('blockViewer', 's.user_id'), {
+        blockViewer: filter.blockViewerId,
+      });
+    }
     if (filter.guideId !== undefined) {
       qb.andWhere('s.guide_id = :guideId', { guideId: filter.guideId });
     }
@@ -509,7 +517,9 @@ export class StoriesRepository {
       .innerJoin(Story, 's', 's.id = r.story_id AND s.status = :published', {
         published: 'published',
       })
-      .where('r.user_id = :userId', { userId });
+      .where('r.user_id = :userId', { userId })
+      // the caller's own list: their blocks (either way) leave the other's stories out
+      .andWhere(noBlockBetween('userId', 's.user_id'));
     if (cursor) {
       const [createdAt, storyId] = decodeCursor(cursor, ['date', 'id']);
       const at = new Date(String(createdAt));
@@ -611,9 +621,17 @@ export class StoriesRepository {
   }
 
   /** Ids of the most popular published stories in the regions, best first. */
-  async popularPublishedIds(regionIds: number[], limit: number): Promise<number[]> {
+  async popularPublishedIds(
+    regionIds: number[],
+    limit: number,
+    blockViewerId?: number,
+  ): Promise<number[]> {
     if (regionIds.length === 0) return [];
-    const rows = await this.published(regionIds)
+    const qb = this.published(regionIds);
+    if (blockViewerId !== undefined) {
+      qb.andWhere(noBlockBetween('blockViewer', 's.user_id'), { blockViewer: blockViewerId });
+    }
+    const rows = await qb
       .select('s.id', 'id')
       .orderBy(POPULARITY_SQL, 'DESC')
       .addOrderBy('s.created_at', 'DESC')

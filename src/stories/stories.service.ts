@@ -10,6 +10,8 @@ import { runInTransaction } from '../database/transaction';
 import { GuidesService } from '../guides/guides.service';
 import { MediaService } from '../media/media.service';
 import { RegionsService } from '../regions/regions.service';
+import { blockViewerId } from '../users/blocks.sql';
+import { BlocksService } from '../users/blocks.service';
 import { UserWithdrawnEvent } from '../users/users.events';
 import type { ListStoriesQueryDto } from './dto/list-stories.query';
 import type { CreateStoryDto, UpdateStoryDto } from './dto/story-input.dto';
@@ -37,6 +39,11 @@ function notFound(): DomainException {
   return new DomainException('NOT_FOUND', 'Story not found');
 }
 
+export interface VisibilityOptions {
+  /** Reports about a blocked person's story stay possible (SPEC §11). */
+  ignoreBlocks?: boolean;
+}
+
 /** What a soft delete inside someone else's transaction leaves to do after it commits. */
 export interface StoryRemoval {
   /** False when the story was not open any more (deleted meanwhile, or unknown). */
@@ -61,6 +68,7 @@ export class StoriesService {
     private readonly media: MediaService,
     private readonly audit: AuditLogService,
     private readonly videoJobs: StoryVideoJobs,
+    private readonly blocks: BlocksService,
   ) {}
 
   // ---- access -------------------------------------------------------------------------------
@@ -69,15 +77,27 @@ export class StoriesService {
    * The story when the caller may see it: published stories to anyone; hidden or deleted ones
    * only to their owner and admins. Anything else is 404, so existence does not leak.
    */
-  async requireVisible(viewer: AuthUser | undefined, storyId: number): Promise<Story> {
+  async requireVisible(
+    viewer: AuthUser | undefined,
+    storyId: number,
+    options: VisibilityOptions = {},
+  ): Promise<Story> {
     const story = await this.stories.findById(storyId);
     if (!story || !this.canSee(viewer, story)) throw notFound();
+    // a block between the viewer and the author hides the story both ways (SPEC §11)
+    if (!options.ignoreBlocks && (await this.blocks.between(viewer, story.userId))) {
+      throw notFound();
+    }
     return story;
   }
 
   /** A story the caller can see that is not deleted: one that may get likes, comments, ... */
-  async requireOpen(viewer: AuthUser | undefined, storyId: number): Promise<Story> {
-    const story = await this.requireVisible(viewer, storyId);
+  async requireOpen(
+    viewer: AuthUser | undefined,
+    storyId: number,
+    options: VisibilityOptions = {},
+  ): Promise<Story> {
+    const story = await this.requireVisible(viewer, storyId, options);
     if (story.status === 'deleted') throw notFound();
     return story;
   }
@@ -416,6 +436,8 @@ export class StoriesService {
       guideId: query.guideId,
       tag: query.tag?.toLowerCase(),
       q: query.q?.toLowerCase(),
+      // the owner's own list shows everything of theirs
+      blockViewerId: ownerId === undefined ? blockViewerId(viewer) : undefined,
     };
     if (query.regionId !== undefined) {
       filter.regionIds = await this.regions.descendantIds(query.regionId);
@@ -454,7 +476,8 @@ export class StoriesService {
     regionIds: number[],
     limit: number,
   ): Promise<StorySummaryDto[]> {
-    return this.summariesByIds(viewer, await this.stories.popularPublishedIds(regionIds, limit));
+    const ids = await this.stories.popularPublishedIds(regionIds, limit, blockViewerId(viewer));
+    return this.summariesByIds(viewer, ids);
   }
 
   countPublishedByGuide(guideId: number): Promise<number> {

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
+import { DomainException } from '../common/errors/domain.exception';
 import { GuidesService } from '../guides/guides.service';
 import type { UpdateMeDto } from './dto/update-me.dto';
 import { MeDto, PublicUserDto } from './dto/user.dto';
+import { BlocksService } from './blocks.service';
 import { UsersService } from './users.service';
 
 /**
@@ -15,6 +17,7 @@ export class AccountService {
   constructor(
     private readonly users: UsersService,
     private readonly guides: GuidesService,
+    private readonly blocks: BlocksService,
   ) {}
 
   async getMe(user: AuthUser): Promise<MeDto> {
@@ -34,11 +37,18 @@ export class AccountService {
     return this.users.withdraw(user);
   }
 
-  async getPublicProfile(userId: number): Promise<PublicUserDto> {
-    const [user, guideId] = await Promise.all([
+  /**
+   * A user as others see them. Someone who blocked the caller is 404 to the caller; someone
+   * the caller blocked is shown, with `blockedByMe`, so the caller can lift the block.
+   */
+  async getPublicProfile(viewer: AuthUser | undefined, userId: number): Promise<PublicUserDto> {
+    const [user, guideId, blockedByMe, blockedMe] = await Promise.all([
       this.users.getPublic(userId),
       this.guides.approvedIdOfUser(userId),
+      viewer ? this.blocks.blocked(viewer.id, userId) : false,
+      viewer && viewer.role !== 'admin' ? this.blocks.blocked(userId, viewer.id) : false,
     ]);
-    return PublicUserDto.from(user, guideId);
+    if (blockedMe) throw new DomainException('NOT_FOUND', 'User not found');
+    return PublicUserDto.from(user, guideId, blockedByMe);
   }
 }

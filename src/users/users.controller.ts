@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Put, Query } from '@nestjs/common';
 import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -9,15 +9,29 @@ import {
 import { Authenticated, PublicRoute } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { ErrorBodyDto } from '../common/errors/error-body.dto';
+import { Page, PageOf, PageQueryDto } from '../common/pagination/cursor';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { UpdateMeDto } from './dto/update-me.dto';
 import { MeDto, PublicUserDto } from './dto/user.dto';
 import { AccountService } from './account.service';
+import { BlocksService } from './blocks.service';
+import { BlockedUserDto } from './dto/block.dto';
+
+const BlockedUserPage = PageOf(BlockedUserDto);
+
+const BLOCK_EFFECTS =
+  "Mutual in effect (SPEC §11): neither of the two sees the other's stories, comments, " +
+  "reviews or guide profile, or can like, comment on, bookmark or request the other's " +
+  'stories (404); pending matching requests between them are cancelled; their chat room ' +
+  "becomes read-only (403 USER_BLOCKED); neither is notified of the other's actions.";
 
 @ApiTags('users')
 @Controller('users')
 export class UsersController {
-  constructor(private readonly account: AccountService) {}
+  constructor(
+    private readonly account: AccountService,
+    private readonly blocks: BlocksService,
+  ) {}
 
   @Get('me')
   @Authenticated()
@@ -48,12 +62,54 @@ export class UsersController {
     return this.account.withdraw(user);
   }
 
+  @Get('me/blocks')
+  @Authenticated()
+  @ApiOperation({ summary: 'People I blocked', description: 'Newest first.' })
+  @ApiOkResponse({ type: BlockedUserPage })
+  listBlocks(
+    @CurrentUser() user: AuthUser,
+    @Query() query: PageQueryDto,
+  ): Promise<Page<BlockedUserDto>> {
+    return this.blocks.list(user, query);
+  }
+
   @Get(':id')
   @PublicRoute()
-  @ApiOperation({ summary: "A user's public profile" })
+  @ApiOperation({
+    summary: "A user's public profile",
+    description:
+      'Withdrawn users, and users who blocked the caller, are 404. `blockedByMe` tells whether ' +
+      'the caller blocked this user.',
+  })
   @ApiOkResponse({ type: PublicUserDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  getPublic(@Param('id', ParseIdPipe) id: number): Promise<PublicUserDto> {
-    return this.account.getPublicProfile(id);
+  getPublic(
+    @CurrentUser() viewer: AuthUser | undefined,
+    @Param('id', ParseIdPipe) id: number,
+  ): Promise<PublicUserDto> {
+    return this.account.getPublicProfile(viewer, id);
+  }
+
+  @Put(':id/block')
+  @HttpCode(204)
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Block a user',
+    description:
+      BLOCK_EFFECTS + ' Idempotent. Yourself or an admin → 400; unknown or withdrawn → 404.',
+  })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  block(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number): Promise<void> {
+    return this.blocks.block(user, id);
+  }
+
+  @Delete(':id/block')
+  @HttpCode(204)
+  @Authenticated()
+  @ApiOperation({ summary: 'Lift a block I made', description: 'Idempotent.' })
+  @ApiNoContentResponse()
+  unblock(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number): Promise<void> {
+    return this.blocks.unblock(user, id);
   }
 }

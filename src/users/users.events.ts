@@ -14,3 +14,15 @@ export class UserSuspendedEvent {
   static readonly NAME = 'user.suspended';
   constructor(readonly userId: number) {}
 }
+
+/**
+ * Emitted after one user blocked another (committed): pending matching requests between
+ * them are cancelled. Nobody is notified.
+ */
+export class UserBlockedEvent {
+  static readonly NAME = 'user.blocked';
+  constructor(
+    readonly blockerId: number,
+    readonly blockedId: number,
+  ) {}
+}

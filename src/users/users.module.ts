@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BlocksRepository } from './blocks.repository';
+import { BlocksService } from './blocks.service';
+import { Block } from './entities/block.entity';
 import { User } from './entities/user.entity';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
@@ -9,8 +12,8 @@ import { UsersService } from './users.service';
  * withdrawal). Its routes live in AccountModule, which also shows the guide profile.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([User])],
-  providers: [UsersService, UsersRepository],
-  exports: [UsersService],
+  imports: [TypeOrmModule.forFeature([User, Block])],
+  providers: [UsersService, UsersRepository, BlocksService, BlocksRepository],
+  exports: [UsersService, BlocksService],
 })
 export class UsersModule {}

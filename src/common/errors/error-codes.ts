@@ -28,6 +28,7 @@ export const ErrorCode = {
   MATCHING_DUPLICATE: HttpStatus.CONFLICT,
   REVIEW_EXISTS: HttpStatus.CONFLICT,
   CHAT_ROOM_CLOSED: HttpStatus.FORBIDDEN,
+  USER_BLOCKED: HttpStatus.FORBIDDEN,
 
   REPORT_DUPLICATE: HttpStatus.CONFLICT,
 } as const;

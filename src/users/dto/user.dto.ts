@@ -40,14 +40,19 @@ export class PublicUserDto {
   @ApiProperty({ type: String, nullable: true }) profileImageUrl: string | null;
   @ApiProperty({ type: String, nullable: true }) bio: string | null;
   @ApiProperty({ type: Number, nullable: true }) guideId: number | null;
+  @ApiProperty({
+    description: 'The caller blocked this user (false without a token); see PUT /users/{id}/block',
+  })
+  blockedByMe: boolean;
 
-  static from(user: User, guideId: number | null = null): PublicUserDto {
+  static from(user: User, guideId: number | null = null, blockedByMe = false): PublicUserDto {
     return {
       id: user.id,
       nickname: user.nickname,
       profileImageUrl: user.profileImageUrl,
       bio: user.bio,
       guideId,
+      blockedByMe,
     };
   }
 }

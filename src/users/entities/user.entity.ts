@@ -60,6 +60,10 @@ export class User {
   @Column({ name: 'last_login_at', type: 'datetime', nullable: true })
   lastLoginAt: Date | null;
 
+  /** When the user last downloaded their data (GET /users/me/export: once an hour). */
+  @Column({ name: 'last_export_at', type: 'datetime', nullable: true })
+  lastExportAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 

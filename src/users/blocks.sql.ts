@@ -1,0 +1,28 @@
+let aliases = 0;
+
+/**
+ * SQL for "no block between the viewer and the user in `userColumn`", in either direction,
+ * for the list queries of other modules (SPEC §11: blocked people's content is left out in
+ * SQL, so pages stay full and cursors stable). The blocks table belongs to the users module;
+ * this is the one way its SQL reaches other modules' queries. `viewerParam` names a query
+ * parameter holding the viewer's id.
+ */
+export function noBlockBetween(viewerParam: string, userColumn: string): string {
+  aliases = (aliases + 1) % 1_000_000;
+  const b = `blk${aliases}`;
+  return (
+    `NOT EXISTS (SELECT 1 FROM blocks ${b} WHERE ` +
+    `(${b}.blocker_id = :${viewerParam} AND ${b}.blocked_id = ${userColumn}) OR ` +
+    `(${b}.blocker_id = ${userColumn} AND ${b}.blocked_id = :${viewerParam}))`
+  );
+}
+
+/**
+ * The id whose blocks a list must respect: the signed-in caller, unless an admin (admins see
+ * everything) or anonymous.
+ */
+export function blockViewerId(
+  viewer: { id: number; role: string } | undefined,
+): number | undefined {
+  return viewer && viewer.role !== 'admin' ? viewer.id : undefined;
+}
