@@ -29,6 +29,7 @@ import { RegionsModule } from './regions/regions.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { ReportsModule } from './reports/reports.module';
 import { StoriesModule } from './stories/stories.module';
+import { AccountExportModule } from './users/account-export.module';
 import { AccountModule } from './users/account.module';
 import { UsersModule } from './users/users.module';
 
@@ -61,6 +62,7 @@ export class AppModule {
         ChatModule,
         NotificationsModule,
         ReportsModule,
+        AccountExportModule,
         AdminModule,
         HealthModule,
       ],

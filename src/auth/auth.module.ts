@@ -11,6 +11,7 @@ import { AuthService } from './auth.service';
 import { DevLoginController } from './dev-login.controller';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { KakaoClient } from './kakao/kakao.client';
+import { KakaoUnlinkController } from './kakao/kakao-unlink.controller';
 import { KakaoStrategy } from './kakao/kakao.strategy';
 import { TokenService } from './token.service';
 
@@ -32,7 +33,11 @@ export class AuthModule {
           verifyOptions: { algorithms: ['HS256'] },
         }),
       ],
-      controllers: [AuthController, ...(config.auth.devLoginEnabled ? [DevLoginController] : [])],
+      controllers: [
+        AuthController,
+        KakaoUnlinkController,
+        ...(config.auth.devLoginEnabled ? [DevLoginController] : []),
+      ],
       providers: [
         AuthService,
         TokenService,

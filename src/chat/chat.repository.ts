@@ -153,6 +153,16 @@ export class ChatRepository {
       .getMany();
   }
 
+  /** Messages the user sent after `afterId`, in id order. */
+  sentAfter(senderId: number, afterId: number, limit: number): Promise<ChatMessage[]> {
+    return this.manager
+      .createQueryBuilder(ChatMessage, 'm')
+      .where('m.sender_id = :senderId AND m.id > :afterId', { senderId, afterId })
+      .orderBy('m.id', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
   countMessagesSince(since: Date): Promise<number> {
     return this.manager
       .createQueryBuilder(ChatMessage, 'm')

@@ -5,6 +5,7 @@ import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 import { Page, PageQueryDto, toPage } from '../common/pagination/cursor';
 import { isUniqueViolation } from '../database/sql';
+import { byPages } from '../common/streaming/json-document';
 import { runInTransaction } from '../database/transaction';
 import { StoriesService } from '../stories/stories.service';
 import { BlocksService } from '../users/blocks.service';
@@ -76,6 +77,13 @@ export class ChatService {
   /** Makes the room of a cancelled request read-only; nothing happens when it has none. */
   closeRoomForRequest(manager: EntityManager, matchingRequestId: number): Promise<void> {
     return this.chat.closeRoomOfRequest(manager, matchingRequestId);
+  }
+
+  /** The messages the user sent, for their data export (SPEC §11), oldest first. */
+  async *exportSentBy(userId: number): AsyncGenerator<ChatMessageDto> {
+    for await (const m of byPages((after) => this.chat.sentAfter(userId, after, 500))) {
+      yield ChatMessageDto.from(m);
+    }
   }
 
   /** Messages stored since `since`, for the admin dashboard. */

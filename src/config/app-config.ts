@@ -42,6 +42,8 @@ export interface AppConfig {
     authUrl: string;
     apiUrl: string;
     timeoutMs: number;
+    /** The app's Admin key: Kakao sends it with the unlink callback; null turns the route off. */
+    adminKey: string | null;
   };
   auth: {
     redirectUrl: string | null;
@@ -144,6 +146,7 @@ const schema = Joi.object({
     .uri({ scheme: ['http', 'https'] })
     .default('https://kapi.kakao.com'),
   KAKAO_TIMEOUT_MS: Joi.number().integer().min(100).max(60000).default(3000),
+  KAKAO_ADMIN_KEY: Joi.string().trim().empty(''),
   AUTH_REDIRECT_URL: Joi.string()
     .trim()
     .uri({ scheme: ['http', 'https'] })
@@ -271,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       authUrl: String(v.KAKAO_AUTH_URL).replace(/\/+$/, ''),
       apiUrl: String(v.KAKAO_API_URL).replace(/\/+$/, ''),
       timeoutMs: Number(v.KAKAO_TIMEOUT_MS),
+      adminKey: str('KAKAO_ADMIN_KEY'),
     },
     auth: {
       redirectUrl: str('AUTH_REDIRECT_URL'),

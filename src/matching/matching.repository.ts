@@ -112,6 +112,21 @@ export class MatchingRepository {
     return result.affected ?? 0;
   }
 
+  /** Ids of the requests the user takes part in (either side), after `afterId`, in order. */
+  async involvingAfter(userId: number, afterId: number, limit: number): Promise<{ id: number }[]> {
+    const rows = await this.requests
+      .createQueryBuilder('r')
+      .select('r.id', 'id')
+      .where('(r.traveler_id = :userId OR r.guide_user_id = :userId) AND r.id > :afterId', {
+        userId,
+        afterId,
+      })
+      .orderBy('r.id', 'ASC')
+      .limit(limit)
+      .getRawMany<{ id: number | string }>();
+    return rows.map((r) => ({ id: Number(r.id) }));
+  }
+
   async setChatRoom(manager: EntityManager, requestId: number, chatRoomId: number): Promise<void> {
     await manager.update(MatchingRequest, { id: requestId }, { chatRoomId });
   }

@@ -6,6 +6,7 @@ import { ChatService } from '../chat/chat.service';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 import type { Page } from '../common/pagination/cursor';
+import { pagesOfIds } from '../common/streaming/json-document';
 import { isUniqueViolation } from '../database/sql';
 import { runInTransaction } from '../database/transaction';
 import { GuidesService } from '../guides/guides.service';
@@ -301,6 +302,15 @@ export class MatchingService {
   }
 
   // ---- reads --------------------------------------------------------------------------------
+
+  /** The requests the user made or received, for their data export (SPEC §11). */
+  async *exportOf(userId: number): AsyncGenerator<MatchingRequestDto> {
+    for await (const page of pagesOfIds((after) =>
+      this.queries.involvingAfter(userId, after, 100),
+    )) {
+      yield* await this.toDtos(page);
+    }
+  }
 
   /** Completed requests of a guide, shown on the guide's profile. */
   countCompletedByGuide(guideId: number): Promise<number> {

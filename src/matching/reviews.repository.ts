@@ -58,6 +58,18 @@ export class ReviewsRepository {
     return qb.getMany();
   }
 
+  /** Reviews written by a traveller, or about a guide, after `afterId`, in id order. */
+  byAfter(
+    by: { travelerId: number } | { guideId: number },
+    afterId: number,
+    limit: number,
+  ): Promise<Review[]> {
+    const qb = this.withTraveler().where('r.id > :afterId', { afterId });
+    if ('travelerId' in by) qb.andWhere('r.traveler_id = :travelerId', by);
+    else qb.andWhere('r.guide_id = :guideId', by);
+    return qb.orderBy('r.id', 'ASC').limit(limit).getMany();
+  }
+
   private withTraveler(): SelectQueryBuilder<Review> {
     return this.dataSource.manager
       .createQueryBuilder(Review, 'r')

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 import { Page, PageQueryDto, toPage } from '../common/pagination/cursor';
+import { byPages } from '../common/streaming/json-document';
 import { isUniqueViolation } from '../database/sql';
 import { runInTransaction } from '../database/transaction';
 import { GuidesService } from '../guides/guides.service';
@@ -104,8 +105,21 @@ export class ReviewsService {
     );
   }
 
+  /**
+   * For a data export (SPEC §11): reviews the user wrote, or received as guide `guideId`.
+   * Authors other than the user show with their nickname only.
+   */
+  async *exportOf(by: { travelerId: number } | { guideId: number }): AsyncGenerator<ReviewDto> {
+    for await (const review of byPages((after) => this.reviews.byAfter(by, after, 200))) {
+      yield this.toDto(review);
+    }
+  }
+
   private async read(reviewId: number): Promise<ReviewDto> {
-    const review = (await this.reviews.findWithTraveler(reviewId)) as Review;
+    return this.toDto((await this.reviews.findWithTraveler(reviewId)) as Review);
+  }
+
+  private toDto(review: Review): ReviewDto {
     const traveler = review.traveler as User;
     return {
       id: review.id,

@@ -58,6 +58,16 @@ export class NotificationsRepository {
       .getMany();
   }
 
+  /** The user's notifications after `afterId`, in id order. */
+  ofUserAfter(userId: number, afterId: number, limit: number): Promise<Notification[]> {
+    return this.dataSource.manager
+      .createQueryBuilder(Notification, 'n')
+      .where('n.user_id = :userId AND n.id > :afterId', { userId, afterId })
+      .orderBy('n.id', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
   countUnread(userId: number): Promise<number> {
     return this.dataSource.manager
       .createQueryBuilder(Notification, 'n')

@@ -6,6 +6,7 @@ import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { BlocksService } from '../users/blocks.service';
 import { DomainException } from '../common/errors/domain.exception';
 import { Page, toPage } from '../common/pagination/cursor';
+import { byPages } from '../common/streaming/json-document';
 import { runInTransaction } from '../database/transaction';
 import { ListNotificationsQueryDto, NotificationDto } from './dto/notification.dto';
 import type { Notification, NotificationData } from './entities/notification.entity';
@@ -88,6 +89,13 @@ export class NotificationsService {
       query.cursor,
     );
     return toPage(rows, query.limit, (n) => [n.id], NotificationDto.from);
+  }
+
+  /** All of the user's notifications, for their data export (SPEC §11), oldest first. */
+  async *exportOf(userId: number): AsyncGenerator<NotificationDto> {
+    for await (const n of byPages((after) => this.notifications.ofUserAfter(userId, after, 500))) {
+      yield NotificationDto.from(n);
+    }
   }
 
   async unreadCount(user: AuthUser): Promise<number> {

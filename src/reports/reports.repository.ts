@@ -155,6 +155,16 @@ export class ReportsRepository {
     return rows.map((r) => ({ ...r, targetId: Number(r.targetId), count: Number(r.count) }));
   }
 
+  /** Reports the user filed after `afterId`, in id order. */
+  filedAfter(reporterId: number, afterId: number, limit: number): Promise<Report[]> {
+    return this.dataSource.manager
+      .createQueryBuilder(Report, 'r')
+      .where('r.reporter_id = :reporterId AND r.id > :afterId', { reporterId, afterId })
+      .orderBy('r.id', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
   countPending(): Promise<number> {
     return this.dataSource.manager.countBy(Report, { status: 'pending' });
   }

@@ -10,6 +10,7 @@ import { Page, toPage } from '../common/pagination/cursor';
 import type { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
 import { isUniqueViolation } from '../database/sql';
+import { byPages } from '../common/streaming/json-document';
 import { runInTransaction } from '../database/transaction';
 import { CommentsService } from '../stories/comments.service';
 import type { Comment } from '../stories/entities/comment.entity';
@@ -269,6 +270,19 @@ export class ReportsService {
     for (const event of after.hidden) await this.events.emitAsync(ContentHiddenEvent.NAME, event);
     const [decided] = await this.adminDtos([(await this.reports.findById(reportId)) as Report]);
     return decided;
+  }
+
+  /** The reports the user filed and how they were decided, for their data export (SPEC §11). */
+  async *exportFiledBy(
+    userId: number,
+  ): AsyncGenerator<ReportDto & { resolution: string | null; resolvedAt: string | null }> {
+    for await (const r of byPages((after) => this.reports.filedAfter(userId, after, 200))) {
+      yield {
+        ...ReportDto.from(r),
+        resolution: r.resolution,
+        resolvedAt: r.resolvedAt?.toISOString() ?? null,
+      };
+    }
   }
 
   /** Reports waiting for a decision, for the admin dashboard. */

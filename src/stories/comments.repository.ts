@@ -20,6 +20,16 @@ export class CommentsRepository {
       : this.dataSource.manager.findBy(Comment, { id: In(ids) });
   }
 
+  /** The author's comments after `afterId`, deleted ones included, in id order. */
+  byAuthorAfter(authorId: number, afterId: number, limit: number): Promise<Comment[]> {
+    return this.dataSource.manager
+      .createQueryBuilder(Comment, 'c')
+      .where('c.author_id = :authorId AND c.id > :afterId', { authorId, afterId })
+      .orderBy('c.id', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
   findInStory(id: number, storyId: number): Promise<Comment | null> {
     return this.dataSource.manager.findOneBy(Comment, { id, storyId });
   }

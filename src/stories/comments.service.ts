@@ -15,6 +15,7 @@ import {
 import { Comment } from './entities/comment.entity';
 import type { Story } from './entities/story.entity';
 import { AuditLogService } from '../audit/audit-log.service';
+import { byPages } from '../common/streaming/json-document';
 import { runInTransaction } from '../database/transaction';
 import { blockViewerId } from '../users/blocks.sql';
 import { BlocksService } from '../users/blocks.service';
@@ -200,6 +201,23 @@ export class CommentsService {
 
   findMany(commentIds: number[]): Promise<Comment[]> {
     return this.comments.findMany(commentIds);
+  }
+
+  /** The user's comments and replies, for their data export (SPEC §11), oldest first. */
+  async *exportOf(
+    userId: number,
+  ): AsyncGenerator<Omit<CommentDto, 'author' | 'replyCount'> & { storyId: number }> {
+    for await (const c of byPages((after) => this.comments.byAuthorAfter(userId, after, 200))) {
+      yield {
+        id: c.id,
+        storyId: c.storyId,
+        parentId: c.parentId,
+        content: c.content,
+        createdAt: c.createdAt.toISOString(),
+        updatedAt: c.updatedAt.toISOString(),
+        deleted: c.deletedAt !== null,
+      };
+    }
   }
 
   /**

@@ -574,6 +574,34 @@ export class StoriesRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  // ---- a user's data export ---------------------------------------------------------------------
+
+  /** The user's stories after `afterId`, any status, in id order. */
+  storiesOfUserAfter(userId: number, afterId: number, limit: number): Promise<Story[]> {
+    return this.dataSource.manager
+      .createQueryBuilder(Story, 's')
+      .where('s.user_id = :userId AND s.id > :afterId', { userId, afterId })
+      .orderBy('s.id', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** The user's likes or bookmarks after story `afterStoryId`, in story id order. */
+  async reactionsOfUserAfter(
+    entity: typeof StoryLike | typeof StoryBookmark,
+    userId: number,
+    afterStoryId: number,
+    limit: number,
+  ): Promise<{ id: number; createdAt: Date }[]> {
+    const rows = await this.dataSource.manager
+      .createQueryBuilder(entity, 'r')
+      .where('r.user_id = :userId AND r.story_id > :afterStoryId', { userId, afterStoryId })
+      .orderBy('r.story_id', 'ASC')
+      .limit(limit)
+      .getMany();
+    return rows.map((r) => ({ id: r.storyId, createdAt: r.createdAt }));
+  }
+
   // ---- what other modules show: counts and ids of published stories ------------------------
 
   /** Published stories per region (each story under its own region), for `regionIds` or all. */

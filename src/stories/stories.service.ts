@@ -6,6 +6,7 @@ import { AuditLogService } from '../audit/audit-log.service';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 import { Page, PageQueryDto, toPage } from '../common/pagination/cursor';
+import { byPages } from '../common/streaming/json-document';
 import { runInTransaction } from '../database/transaction';
 import { GuidesService } from '../guides/guides.service';
 import { MediaService } from '../media/media.service';
@@ -16,6 +17,8 @@ import { UserWithdrawnEvent } from '../users/users.events';
 import type { ListStoriesQueryDto } from './dto/list-stories.query';
 import type { CreateStoryDto, UpdateStoryDto } from './dto/story-input.dto';
 import { MediaDto, StoryDetailDto, StorySummaryDto } from './dto/story.dto';
+import { StoryBookmark } from './entities/story-bookmark.entity';
+import { StoryLike } from './entities/story-like.entity';
 import { StoryMedia } from './entities/story-media.entity';
 import { Story, type StoryStatus } from './entities/story.entity';
 import { RegionCount, StoriesRepository, StoryListFilter } from './stories.repository';
@@ -24,6 +27,8 @@ import { StoryVideoJobs } from './story-video.jobs';
 export const MAX_MEDIA_PER_STORY = 10;
 const EXCERPT_LENGTH = 120;
 const VIEW_WINDOW_MS = 10 * 60 * 1000;
+/** Rows per query when a data export pages through a user's rows. */
+const EXPORT_PAGE = 200;
 
 function excerptOf(content: string): string {
   const flat = content.replace(/\s+/g, ' ').trim();
@@ -451,6 +456,42 @@ export class StoriesService {
       (r) => r.id,
     );
     return { items: await this.summariesByIds(viewer, page.items), nextCursor: page.nextCursor };
+  }
+
+  // ---- a user's data export (SPEC §11) ---------------------------------------------------------
+
+  /** The user's stories, any status, with their content and media, oldest first. */
+  async *exportStoriesOf(user: AuthUser): AsyncGenerator<StoryDetailDto & { deleted: boolean }> {
+    for await (const story of byPages((after) =>
+      this.stories.storiesOfUserAfter(user.id, after, EXPORT_PAGE),
+    )) {
+      const [[summary], media] = await Promise.all([
+        this.summariesByIds(user, [story.id]),
+        this.stories.mediaOf(story.id),
+      ]);
+      if (!summary) continue;
+      yield {
+        ...summary,
+        content: story.content,
+        status: story.status,
+        updatedAt: story.updatedAt.toISOString(),
+        media: media.map((m) => this.mediaDto(m)),
+        deleted: story.status === 'deleted',
+      };
+    }
+  }
+
+  /** The user's likes or bookmarks: which story, and when. */
+  async *exportReactionsOf(
+    userId: number,
+    kind: 'likes' | 'bookmarks',
+  ): AsyncGenerator<{ storyId: number; createdAt: string }> {
+    const entity = kind === 'likes' ? StoryLike : StoryBookmark;
+    for await (const row of byPages((after) =>
+      this.stories.reactionsOfUserAfter(entity, userId, after, EXPORT_PAGE),
+    )) {
+      yield { storyId: row.id, createdAt: row.createdAt.toISOString() };
+    }
   }
 
   // ---- what other modules show ----------------------------------------------------------------

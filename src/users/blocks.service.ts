@@ -81,6 +81,21 @@ export class BlocksService {
     return this.blocks.between(viewer.id, userId);
   }
 
+  /** The blocks the user made, for their data export (who blocked them is the others' data). */
+  async exportMadeBy(userId: number): Promise<BlockedUserDto[]> {
+    const all: BlockedUserDto[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.list(
+        { id: userId, role: 'user', status: 'active' },
+        { limit: 50, cursor },
+      );
+      all.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return all;
+  }
+
   /** Whether either of two users blocked the other (whoever they are). */
   existsBetween(a: number, b: number): Promise<boolean> {
     return a === b ? Promise.resolve(false) : this.blocks.between(a, b);

@@ -128,6 +128,62 @@ export class UsersService {
     return user;
   }
 
+  /**
+   * Takes the user's hourly data export (SPEC §11): a conditional update, so two requests at
+   * once cannot both pass. The seconds to wait when one was taken within the hour, else 0.
+   */
+  async takeExportSlot(userId: number, everyMs: number): Promise<number> {
+    const now = new Date();
+    const cutoff = new Date(now.getTime() - everyMs);
+    const taken = await runInTransaction(this.dataSource, (manager) =>
+      manager
+        .createQueryBuilder()
+        .update(User)
+        .set({ lastExportAt: now, updatedAt: () => 'updated_at' })
+        .where('id = :userId AND (last_export_at IS NULL OR last_export_at <= :cutoff)', {
+          userId,
+          cutoff,
+        })
+        .updateEntity(false)
+        .execute(),
+    );
+    if ((taken.affected ?? 0) > 0) return 0;
+    const user = await this.get(userId);
+    const next = (user.lastExportAt?.getTime() ?? 0) + everyMs;
+    return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
+  }
+
+  /** Everything the users table holds about the user, for their data export. */
+  async exportProfile(userId: number): Promise<Record<string, unknown>> {
+    const u = await this.get(userId);
+    return {
+      id: u.id,
+      kakaoId: u.kakaoId,
+      nickname: u.nickname,
+      profileImageUrl: u.profileImageUrl,
+      email: u.email,
+      bio: u.bio,
+      role: u.role,
+      status: u.status,
+      suspendedUntil: u.suspendedUntil?.toISOString() ?? null,
+      suspendReason: u.suspendReason,
+      lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+      createdAt: u.createdAt.toISOString(),
+      updatedAt: u.updatedAt.toISOString(),
+    };
+  }
+
+  /**
+   * Withdraws the account of a Kakao id (Kakao's unlink callback), exactly as the user would
+   * (`withdraw`). False when no active account has that Kakao id.
+   */
+  async withdrawByKakaoId(kakaoId: string): Promise<boolean> {
+    const user = await this.users.findOneBy({ kakaoId });
+    if (!user || user.status === 'withdrawn') return false;
+    await this.withdraw({ id: user.id, role: user.role, status: user.status });
+    return true;
+  }
+
   /** The account as others may see it: 404 for unknown and withdrawn users. */
   async getPublic(userId: number): Promise<User> {
     const user = await this.users.findOneBy({ id: userId });

@@ -1,0 +1,88 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Writable } from 'node:stream';
+import { ChatService } from '../chat/chat.service';
+import type { AuthUser } from '../common/decorators/current-user.decorator';
+import { DomainException } from '../common/errors/domain.exception';
+import { writeJsonDocument } from '../common/streaming/json-document';
+import { GuidesService } from '../guides/guides.service';
+import { MatchingService } from '../matching/matching.service';
+import { ReviewsService } from '../matching/reviews.service';
+import { NotificationsService } from '../notifications/notifications.service';
+import { ReportsService } from '../reports/reports.service';
+import { CommentsService } from '../stories/comments.service';
+import { StoriesService } from '../stories/stories.service';
+import { BlocksService } from './blocks.service';
+import { UsersService } from './users.service';
+
+/** One export per user per hour (SPEC §11). */
+export const EXPORT_EVERY_MS = 60 * 60 * 1000;
+
+/**
+ * Everything stored about a user, as one JSON document (SPEC §11, the right to see one's
+ * data): each module hands over its rows of the user, and lists are streamed page by page.
+ * Of other people only what the user's own rows point at shows: ids, and the nickname of
+ * the traveller of a review the user received.
+ */
+@Injectable()
+export class AccountExportService {
+  private readonly logger = new Logger(AccountExportService.name);
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly blocks: BlocksService,
+    private readonly guides: GuidesService,
+    private readonly stories: StoriesService,
+    private readonly comments: CommentsService,
+    private readonly matching: MatchingService,
+    private readonly reviews: ReviewsService,
+    private readonly chat: ChatService,
+    private readonly reports: ReportsService,
+    private readonly notifications: NotificationsService,
+  ) {}
+
+  /** 429 RATE_LIMITED (with Retry-After) when the user exported within the last hour. */
+  async begin(user: AuthUser): Promise<void> {
+    const wait = await this.users.takeExportSlot(user.id, EXPORT_EVERY_MS);
+    if (wait > 0) {
+      throw new DomainException(
+        'RATE_LIMITED',
+        'Your data can be exported once an hour; try again later',
+      ).retryAfter(wait);
+    }
+  }
+
+  /** Writes the document to `out`; the caller has called {@link begin}. */
+  async write(user: AuthUser, out: Writable): Promise<void> {
+    const guide = await this.guides.getMine(user).catch((error: unknown) => {
+      if (error instanceof DomainException && error.code === 'NOT_FOUND') return null;
+      throw error;
+    });
+    const self = this;
+    await writeJsonDocument(out, {
+      exportedAt: async () => new Date().toISOString(),
+      profile: () => this.users.exportProfile(user.id),
+      guideProfile: async () => guide,
+      stories: () => this.stories.exportStoriesOf(user),
+      comments: () => this.comments.exportOf(user.id),
+      likes: () => this.stories.exportReactionsOf(user.id, 'likes'),
+      bookmarks: () => this.stories.exportReactionsOf(user.id, 'bookmarks'),
+      matchingRequests: () => this.matching.exportOf(user.id),
+      chatMessagesSent: () => this.chat.exportSentBy(user.id),
+      reviewsGiven: () => this.reviews.exportOf({ travelerId: user.id }),
+      reviewsReceived: async function* () {
+        if (!guide) return;
+        for await (const review of self.reviews.exportOf({ guideId: guide.id })) {
+          // of the traveller only what the review shows publicly: id and nickname
+          yield {
+            ...review,
+            traveler: { id: review.traveler.id, nickname: review.traveler.nickname },
+          };
+        }
+      },
+      reportsFiled: () => this.reports.exportFiledBy(user.id),
+      notifications: () => this.notifications.exportOf(user.id),
+      blocks: () => this.blocks.exportMadeBy(user.id),
+    });
+    this.logger.log(`Data export written for user ${user.id}`);
+  }
+}
