@@ -346,7 +346,9 @@ export class GuidesService {
       );
     });
     const event = EVENT[to];
-    if (event) this.events.emit(event, new GuideDecisionEvent(guide.id, guide.userId, reason));
+    if (event) {
+      await this.events.emitAsync(event, new GuideDecisionEvent(guide.id, guide.userId, reason));
+    }
     const full = await this.queries.findFull(guideId);
     return AdminGuideDto.from(full as Guide);
   }

@@ -149,7 +149,7 @@ export class MatchingService {
       );
     }
     const created = await this.detail(user, requestId);
-    this.emit(MatchingRequestedEvent, created, user.id, null);
+    await this.emit(MatchingRequestedEvent, created, user.id, null);
     return created;
   }
 
@@ -268,17 +268,21 @@ export class MatchingService {
       await t.alsoInTransaction?.(manager, request);
     });
     const dto = await this.detail(user, requestId);
-    this.emit(t.event, dto, user.id, t.reason ?? null);
+    await this.emit(t.event, dto, user.id, t.reason ?? null);
     return dto;
   }
 
-  private emit(
+  /**
+   * Tells the listeners after the commit and waits for them, so the answer comes once the
+   * notifications are stored (listeners never throw; push delivery runs as a job).
+   */
+  private async emit(
     event: EventClass & { NAME: string },
     request: MatchingRequestDto,
     actorId: number,
     reason: string | null,
-  ): void {
-    this.events.emit(
+  ): Promise<void> {
+    await this.events.emitAsync(
       event.NAME,
       new event(
         request.id,

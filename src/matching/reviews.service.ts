@@ -71,7 +71,7 @@ export class ReviewsService {
       if (isUniqueViolation(error)) throw reviewExists();
       throw error;
     }
-    this.events.emit(
+    await this.events.emitAsync(
       ReviewCreatedEvent.NAME,
       new ReviewCreatedEvent(
         reviewId,

@@ -114,7 +114,7 @@ export class CommentsService {
       await this.storyRows.bumpCounter(manager, storyId, 'comment_count', 1);
       return id;
     });
-    this.events.emit(
+    await this.events.emitAsync(
       CommentCreatedEvent.NAME,
       new CommentCreatedEvent(
         commentId,

@@ -66,7 +66,23 @@ export class AccountExportService {
       comments: () => this.comments.exportOf(user.id),
       likes: () => this.stories.exportReactionsOf(user.id, 'likes'),
       bookmarks: () => this.stories.exportReactionsOf(user.id, 'bookmarks'),
-      matchingRequests: () => this.matching.exportOf(user.id),
+      matchingRequests: async function* () {
+        for await (const request of self.matching.exportOf(user.id)) {
+          // of the other party only what the request shows of them: id and nickname
+          const person = (p: { id: number; nickname: string }) => ({
+            id: p.id,
+            nickname: p.nickname,
+          });
+          yield {
+            ...request,
+            traveler: person(request.traveler),
+            guide: {
+              ...person({ id: request.guide.userId, nickname: request.guide.nickname }),
+              guideId: request.guide.id,
+            },
+          };
+        }
+      },
       chatMessagesSent: () => this.chat.exportSentBy(user.id),
       reviewsGiven: () => this.reviews.exportOf({ travelerId: user.id }),
       reviewsReceived: async function* () {
