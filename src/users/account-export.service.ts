@@ -57,7 +57,6 @@ export class AccountExportService {
       if (error instanceof DomainException && error.code === 'NOT_FOUND') return null;
       throw error;
     });
-    const self = this;
     await writeJsonDocument(out, {
       exportedAt: async () => new Date().toISOString(),
       profile: () => this.users.exportProfile(user.id),
@@ -66,39 +65,37 @@ export class AccountExportService {
       comments: () => this.comments.exportOf(user.id),
       likes: () => this.stories.exportReactionsOf(user.id, 'likes'),
       bookmarks: () => this.stories.exportReactionsOf(user.id, 'bookmarks'),
-      matchingRequests: async function* () {
-        for await (const request of self.matching.exportOf(user.id)) {
-          // of the other party only what the request shows of them: id and nickname
-          const person = (p: { id: number; nickname: string }) => ({
-            id: p.id,
-            nickname: p.nickname,
-          });
-          yield {
-            ...request,
-            traveler: person(request.traveler),
-            guide: {
-              ...person({ id: request.guide.userId, nickname: request.guide.nickname }),
-              guideId: request.guide.id,
-            },
-          };
-        }
-      },
+      matchingRequests: () => this.requestsOf(user.id),
       chatMessagesSent: () => this.chat.exportSentBy(user.id),
       reviewsGiven: () => this.reviews.exportOf({ travelerId: user.id }),
-      reviewsReceived: async function* () {
-        if (!guide) return;
-        for await (const review of self.reviews.exportOf({ guideId: guide.id })) {
-          // of the traveller only what the review shows publicly: id and nickname
-          yield {
-            ...review,
-            traveler: { id: review.traveler.id, nickname: review.traveler.nickname },
-          };
-        }
-      },
+      reviewsReceived: () => this.reviewsReceivedBy(guide?.id ?? null),
       reportsFiled: () => this.reports.exportFiledBy(user.id),
       notifications: () => this.notifications.exportOf(user.id),
       blocks: () => this.blocks.exportMadeBy(user.id),
     });
     this.logger.log(`Data export written for user ${user.id}`);
+  }
+
+  /** The user's matching requests; of the other party only what the request shows: id, nickname. */
+  private async *requestsOf(userId: number): AsyncGenerator<object> {
+    const person = (id: number, nickname: string) => ({ id, nickname });
+    for await (const request of this.matching.exportOf(userId)) {
+      yield {
+        ...request,
+        traveler: person(request.traveler.id, request.traveler.nickname),
+        guide: {
+          ...person(request.guide.userId, request.guide.nickname),
+          guideId: request.guide.id,
+        },
+      };
+    }
+  }
+
+  /** Reviews of the user as a guide; of the traveller only what is public: id and nickname. */
+  private async *reviewsReceivedBy(guideId: number | null): AsyncGenerator<object> {
+    if (guideId === null) return;
+    for await (const review of this.reviews.exportOf({ guideId })) {
+      yield { ...review, traveler: { id: review.traveler.id, nickname: review.traveler.nickname } };
+    }
   }
 }
