@@ -143,7 +143,7 @@ describe('video jobs survive a crash (kill -9) of the embedded runner', () => {
           return media?.status === 'ready';
         },
         'the video to become ready after the restart',
-        30_000,
+        90_000,
       );
       expect(second.output().stdout).toContain('Resuming 1 video(s) still processing');
       const served = Buffer.from(
@@ -156,5 +156,5 @@ describe('video jobs survive a crash (kill -9) of the embedded runner', () => {
       second.child.kill('SIGTERM');
       await second.exited;
     }
-  }, 120_000);
+  }, 300_000);
 });

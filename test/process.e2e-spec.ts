@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { RawHttpConnection } from './support/raw-http';
 import { TEST_JWT_SECRET } from './support/test-app';
 
+// each test starts the service with ts-node, which takes long on a loaded machine
+jest.setTimeout(180_000);
 /**
  * The service as an operator runs it: src/main.ts in its own process, configured only through
  * the environment. Proves the start-up config check, JSON request logs and graceful shutdown.
@@ -50,7 +52,7 @@ function outputContains(
   child: ChildProcessWithoutNullStreams,
   output: () => { stdout: string },
   text: string,
-  timeoutMs = 20_000,
+  timeoutMs = 90_000,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const check = () => {
@@ -87,7 +89,7 @@ async function exitWithin(
   return result;
 }
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+async function waitFor(check: () => boolean, what: string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -46,7 +46,7 @@ export async function freePort(): Promise<number> {
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
   what: string,
-  timeoutMs = 20_000,
+  timeoutMs = 90_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -56,7 +56,7 @@ export async function waitFor(
 }
 
 /** Waits until the process logs that it listens (the start-up line of main.ts). */
-export async function listening(server: ServerProcess, timeoutMs = 30_000): Promise<void> {
+export async function listening(server: ServerProcess, timeoutMs = 90_000): Promise<void> {
   await waitFor(
     () => server.output().stdout.includes('Story Book API on port'),
     `start-up (stderr: ${server.output().stderr.slice(-500)})`,
