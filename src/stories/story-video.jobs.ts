@@ -9,7 +9,9 @@ import { StoryMedia } from './entities/story-media.entity';
 import { Story } from './entities/story.entity';
 
 /** Strips a video's metadata and makes its thumbnail (SPEC §5 "Video processing is a job"). */
-export const PROCESS_STORY_VIDEO = defineJob<{ mediaId: number }>('stories.process-video');
+export const PROCESS_STORY_VIDEO = defineJob<{ mediaId: number }>('stories.process-video', {
+  queue: 'media',
+});
 
 /** What the owner's sockets get when a video has been processed. */
 export interface MediaReadyPayload {
@@ -45,7 +47,10 @@ export class StoryVideoJobs implements OnModuleInit, OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const waiting = await this.media.find({ select: { id: true }, where: { status: 'processing' } });
+    const waiting = await this.media.find({
+      select: { id: true },
+      where: { status: 'processing' },
+    });
     if (waiting.length > 0) this.logger.log(`Resuming ${waiting.length} video(s) still processing`);
     await this.enqueue(waiting.map((m) => m.id));
   }
