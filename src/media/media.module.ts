@@ -1,21 +1,28 @@
 import { Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { LocalDiskStorage, MediaStorage } from './media-storage';
 import { MediaTempSweeper } from './media-temp-sweeper';
 import { MediaUploadInterceptor } from './media-upload.interceptor';
 import { MediaWorkLimiter } from './media-work-limiter';
 import { MediaService } from './media.service';
+import { S3MediaStorage } from './s3-media-storage';
 import { UploadSlots } from './upload-slots';
 
 /**
  * Media files, and nothing about what they belong to: upload parsing
  * (MediaUploadInterceptor, with UploadSlots capping uploads per user), validation, metadata
  * stripping and thumbnails (MediaService, bounded by MediaWorkLimiter), where the files live
- * (MediaStorage, local disk for now; bind another implementation here for object storage),
- * and the removal of temp files a crash left behind (MediaTempSweeper).
+ * (MediaStorage: local disk, or an S3 bucket with STORAGE_DRIVER=s3), and the removal of temp
+ * files a crash left behind (MediaTempSweeper).
  */
 @Module({
   providers: [
-    { provide: MediaStorage, useClass: LocalDiskStorage },
+    {
+      provide: MediaStorage,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): MediaStorage =>
+        config.storage.driver === 's3' ? new S3MediaStorage(config) : new LocalDiskStorage(config),
+    },
     MediaWorkLimiter,
     MediaService,
     MediaUploadInterceptor,
