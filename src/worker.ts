@@ -19,7 +19,9 @@ import { RealtimeService } from './realtime/realtime.service';
  * the gateway's (src/chat/chat.gateway.ts).
  */
 function attachSocketEmitter(app: INestApplicationContext, config: AppConfig): void {
-  const pub = new Redis(config.redisUrl as string);
+  // commands wait for Redis however long it is away (an event published late is better than
+  // the adapter's subscribe failing unhandled)
+  const pub = new Redis(config.redisUrl as string, { maxRetriesPerRequest: null });
   const sub = pub.duplicate();
   const logger = new Logger('Worker');
   for (const client of [pub, sub]) {

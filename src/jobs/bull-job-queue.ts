@@ -127,6 +127,7 @@ export class BullJobQueue
   private readonly schedules: Pending[] = [];
   private pending: Pending[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
+  private readonly lastWarned = new Map<string, number>();
   private flushing = false;
   private started = false;
   private stopped = false;
@@ -329,7 +330,7 @@ export class BullJobQueue
           retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
         },
       });
-      queue.on('error', (error: Error) => this.logger.warn(`Queue ${name}: ${error.message}`));
+      queue.on('error', (error: Error) => this.connectionTrouble(`Queue ${name}`, error));
       this.queues.set(name, queue);
     }
     return queue;
@@ -343,13 +344,12 @@ export class BullJobQueue
       connection: {
         ...this.base,
         maxRetriesPerRequest: null,
-        // longer than a blocking wait for the next job (drainDelay, 5 s), so only a link that
-        // stopped answering is dropped
-        socketTimeout: 30_000,
+        // no socketTimeout here: ioredis leaves its timer running after a disconnect that
+        // interrupts the blocking wait for the next job, holding the process open for as long
         retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
       },
     });
-    worker.on('error', (error: Error) => this.logger.warn(`Worker ${name}: ${error.message}`));
+    worker.on('error', (error: Error) => this.connectionTrouble(`Worker ${name}`, error));
     worker.on('failed', (job: Job | undefined, error: Error) => {
       if (!job) return;
       const final = job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -358,6 +358,14 @@ export class BullJobQueue
       else this.logger.warn(`${what}, will retry: ${error.message}`);
     });
     this.workers.set(name, worker);
+  }
+
+  /** Connection errors repeat at every reconnect attempt: one line a minute per source. */
+  private connectionTrouble(source: string, error: Error): void {
+    const now = Date.now();
+    if (now - (this.lastWarned.get(source) ?? 0) < 60_000) return;
+    this.lastWarned.set(source, now);
+    this.logger.warn(`${source}: ${error.message} (reconnecting; said once a minute)`);
   }
 
   private async run(job: Job): Promise<void> {
