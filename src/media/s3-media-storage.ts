@@ -58,6 +58,8 @@ export function createS3Client(s3: S3Config, endpoint = s3.endpoint): S3Client {
       connectionTimeout: s3.timeoutMs,
       // the socket's idle time: a request (or an upload part) that stalls fails after it
       requestTimeout: s3.timeoutMs,
+      // (the SDK only warns about it otherwise, and the request waits on)
+      throwOnRequestTimeout: true,
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
     },
