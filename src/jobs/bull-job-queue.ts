@@ -129,6 +129,8 @@ export class BullJobQueue
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly lastWarned = new Map<string, number>();
   private flushing = false;
+  /** Handlers running in this process now. */
+  private running = 0;
   private started = false;
   private stopped = false;
   private readonly runsJobs: boolean;
@@ -274,15 +276,18 @@ export class BullJobQueue
     this.stopped = true;
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.flushTimer = null;
-    const bound = this.config.http.shutdownTimeoutMs;
+    // running handlers get until the shutdown bound; an idle worker (or one that never
+    // reached Redis) has nothing to finish and is closed at once
+    const busy = this.running > 0;
+    const bound = busy ? this.config.http.shutdownTimeoutMs : 1000;
     await Promise.all(
       [...this.workers.values()].map(async (worker) => {
         try {
-          await within(worker.close(), bound, 'worker close');
+          await within(worker.close(!busy), bound, 'worker close');
         } catch {
-          // a run that did not finish in time: cut; its lock expires and another worker (or
+          // a run that did not finish in time is cut: its lock expires and another worker (or
           // the next start's recovery) runs it again
-          await within(worker.close(true), 1000, 'worker close').catch(() => undefined);
+          await within(worker.disconnect(), 1000, 'worker disconnect').catch(() => undefined);
         }
       }),
     );
@@ -371,7 +376,12 @@ export class BullJobQueue
   private async run(job: Job): Promise<void> {
     const registered = this.handlers.get(job.name);
     if (!registered) throw new UnrecoverableError(`No handler for job ${job.name}`);
-    await registered.handler(job.data);
+    this.running += 1;
+    try {
+      await registered.handler(job.data);
+    } finally {
+      this.running -= 1;
+    }
   }
 
   private async apply(item: Pending): Promise<void> {

@@ -1,6 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import type { AppConfig } from '../config/app-config';
-import { BullJobQueue } from './bull-job-queue';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { InProcessJobQueue } from './in-process-job-queue';
 import { JobQueue } from './job-queue';
 import { JobsController } from './jobs.controller';
@@ -17,7 +16,15 @@ export class JobsModule {
       module: JobsModule,
       controllers: [JobsController],
       providers: [
-        { provide: JobQueue, useClass: config.redisUrl ? BullJobQueue : InProcessJobQueue },
+        config.redisUrl
+          ? {
+              provide: JobQueue,
+              inject: [APP_CONFIG],
+              // BullMQ is loaded only when it is used
+              useFactory: async (appConfig: AppConfig): Promise<JobQueue> =>
+                new (await import('./bull-job-queue')).BullJobQueue(appConfig),
+            }
+          : { provide: JobQueue, useClass: InProcessJobQueue },
       ],
       exports: [JobQueue],
     };

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { resolve } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { isMediaKey, MediaStorage, PUBLIC_MEDIA_KINDS } from './media-storage';
-import { S3MediaStorage } from './s3-media-storage';
+import type { S3MediaStorage } from './s3-media-storage';
 
 /**
  * `GET /uploads/<kind>/<name>`, for published kinds only: videos still being processed
@@ -29,8 +29,7 @@ export function serveMedia(app: NestExpressApplication, config: AppConfig): void
     }
     return;
   }
-  const storage = app.get(MediaStorage);
-  if (!(storage instanceof S3MediaStorage)) throw new Error('STORAGE_DRIVER=s3 without S3 storage');
+  const storage = app.get(MediaStorage) as S3MediaStorage;
   const cacheSeconds = Math.floor(storage.presignTtlSeconds / 2);
   const kinds = new Set<string>(PUBLIC_MEDIA_KINDS);
   app.use('/uploads', (req: Request, res: Response, next: NextFunction) => {

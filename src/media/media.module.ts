@@ -5,7 +5,6 @@ import { MediaTempSweeper } from './media-temp-sweeper';
 import { MediaUploadInterceptor } from './media-upload.interceptor';
 import { MediaWorkLimiter } from './media-work-limiter';
 import { MediaService } from './media.service';
-import { S3MediaStorage } from './s3-media-storage';
 import { UploadSlots } from './upload-slots';
 
 /**
@@ -20,8 +19,11 @@ import { UploadSlots } from './upload-slots';
     {
       provide: MediaStorage,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): MediaStorage =>
-        config.storage.driver === 's3' ? new S3MediaStorage(config) : new LocalDiskStorage(config),
+      // the AWS SDK is loaded only when it is used (it adds to every start otherwise)
+      useFactory: async (config: AppConfig): Promise<MediaStorage> =>
+        config.storage.driver === 's3'
+          ? new (await import('./s3-media-storage')).S3MediaStorage(config)
+          : new LocalDiskStorage(config),
     },
     MediaWorkLimiter,
     MediaService,

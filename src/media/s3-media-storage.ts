@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, unlink } from 'node:fs/promises';
@@ -82,7 +82,7 @@ export function describeS3Error(error: unknown): string {
  * from MEDIA_PUBLIC_BASE_URL. Credentials are never logged.
  */
 @Injectable()
-export class S3MediaStorage extends MediaStorage implements OnModuleDestroy {
+export class S3MediaStorage extends MediaStorage implements OnApplicationShutdown {
   private readonly logger = new Logger(S3MediaStorage.name);
   private readonly s3: S3Config;
   private readonly client: S3Client;
@@ -210,7 +210,8 @@ export class S3MediaStorage extends MediaStorage implements OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
+  /** After the jobs have finished (they run until beforeApplicationShutdown ends). */
+  onApplicationShutdown(): void {
     this.client.destroy();
     if (this.presigner !== this.client) this.presigner.destroy();
   }
