@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +14,30 @@ import { KakaoStub } from './kakao-stub';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Deletes a test run's keys (only those under its prefix: the Redis is shared). */
+export async function dropRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // Redis is not there: nothing of ours is either
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /**
  * A Redis key prefix of its own (job queues, rate-limit counters) for one test app or a group
@@ -127,6 +152,7 @@ export async function createTestApp(
       await app.close();
       await kakao.stop();
       await fresh.drop();
+      if (config.redisUrl) await dropRedisPrefix(config.redisKeyPrefix);
       rmSync(uploadDir, { recursive: true, force: true });
     },
   };
