@@ -269,6 +269,10 @@ describe('several instances: media in a bucket, jobs on Redis, shared limits', (
     expectError(rest.body, 429, 'RATE_LIMITED');
   });
 
+  it('signed every request to the bucket correctly (API instances, worker, presigned URLs)', () => {
+    expect(s3.refused).toEqual([]);
+  });
+
   it('/health reports the queue and the bucket', async () => {
     const res = await request(a.baseUrl).get('/health').expect(200);
     expect(res.body.info).toMatchObject({

@@ -76,6 +76,7 @@ describe('S3MediaStorage', () => {
     const url = await storage.presignedGetUrl(key);
     expect(url).toContain('X-Amz-Expires=300');
     const res = await fetch(url);
+    expect(s3.refused).toEqual([]);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/jpeg');
     expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
@@ -112,6 +113,23 @@ describe('S3MediaStorage', () => {
     } finally {
       other.onApplicationShutdown();
     }
+  });
+
+  it('signs every request: a wrong secret is refused, the right one never was', async () => {
+    const wrong = new S3MediaStorage(
+      loadConfig({ UPLOAD_DIR: dir, ...s3.env(), S3_SECRET_ACCESS_KEY: 'not-the-secret' }),
+    );
+    try {
+      await expect(wrong.check(1500)).rejects.toThrow(/403/);
+      const error = await wrong
+        .put(file(randomBytes(10)), newMediaKey('stories', 'jpg'))
+        .catch((e) => e);
+      expect((error as DomainException).getStatus()).toBe(503);
+    } finally {
+      wrong.onApplicationShutdown();
+    }
+    expect(s3.refused.length).toBeGreaterThanOrEqual(2);
+    expect(s3.refused.every((why) => why.endsWith('signature does not match'))).toBe(true);
   });
 
   it('uses MEDIA_PUBLIC_BASE_URL for media URLs when set', () => {
