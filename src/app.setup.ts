@@ -4,12 +4,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { resolve } from 'node:path';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { HttpServerAdapter } from './common/http/http-server.adapter';
 import { createValidationPipe } from './common/validation/validation';
-import { PUBLIC_MEDIA_KINDS } from './media/media-storage';
+import { serveMedia } from './media/media-serving';
 
 export const API_PREFIX = 'api/v1';
 
@@ -91,17 +90,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     exclude: [{ path: 'health', method: RequestMethod.GET }],
   });
   app.useGlobalPipes(createValidationPipe());
-  // only published media: videos still being processed (`incoming/`) keep their metadata
-  for (const kind of PUBLIC_MEDIA_KINDS) {
-    app.useStaticAssets(resolve(config.uploadDir, kind), {
-      prefix: `/uploads/${kind}/`,
-      maxAge: '365d',
-      immutable: true,
-      index: false,
-      dotfiles: 'deny',
-      fallthrough: true,
-    });
-  }
+  // only published media: files on disk, or redirects to the bucket
+  serveMedia(app, config);
 
   if (config.swaggerEnabled) {
     const document = SwaggerModule.createDocument(

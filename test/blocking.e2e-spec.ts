@@ -1,15 +1,11 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { In } from 'typeorm';
-import { createApp } from '../src/app.setup';
-import { loadConfig } from '../src/config/app-config';
 import { MatchingRequest } from '../src/matching/entities/matching-request.entity';
 import { Notification } from '../src/notifications/entities/notification.entity';
 import { Block } from '../src/users/entities/block.entity';
 import { approvedGuide, GuideFixture, regionByCode, storyOf } from './support/fixtures';
 import { emitAck, record, SocketPool } from './support/sockets';
-import { createTestApp, TestApp } from './support/test-app';
+import { createSiblingApp, createTestApp, SiblingApp, TestApp } from './support/test-app';
 import { expectError, signIn, SignedIn } from './support/users';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -27,7 +23,7 @@ function dateIn(days: number): string {
 describe('blocking', () => {
   const secret = randomBytes(32).toString('hex');
   let t: TestApp;
-  let second: NestExpressApplication;
+  let second: SiblingApp;
   let secondUrl: string;
   const sockets = new SocketPool();
 
@@ -44,26 +40,9 @@ describe('blocking', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ REDIS_URL, JWT_SECRET: secret, ADMIN_KAKAO_IDS: ADMIN_KAKAO_ID });
-    const db = t.config.database;
     // a second instance on the same database and Redis, for the cross-instance check
-    second = await createApp(
-      loadConfig({
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        JWT_SECRET: secret,
-        RATE_LIMIT_ENABLED: 'false',
-        UPLOAD_DIR: t.uploadDir,
-        REDIS_URL,
-        ...(db.type === 'sqlite'
-          ? { SQLITE_PATH: db.path }
-          : {
-              DATABASE_URL:
-                db.flavor === 'mariadb' ? db.url.replace(/^mysql:/, 'mariadb:') : db.url,
-            }),
-      }),
-    );
-    await second.listen(0, '127.0.0.1');
-    secondUrl = `http://127.0.0.1:${(second.getHttpServer().address() as AddressInfo).port}`;
+    second = await createSiblingApp(t);
+    secondUrl = second.baseUrl;
 
     admin = await signIn(t, { kakaoId: ADMIN_KAKAO_ID, nickname: 'admin' });
     a = await approvedGuide(t, 'alice');

@@ -45,6 +45,8 @@ describe('Chat across two instances (Redis adapter)', () => {
       KAKAO_TIMEOUT_MS: '1000',
       UPLOAD_DIR: a.uploadDir,
       REDIS_URL,
+      // A's job queues: B runs jobs too, and must never take another suite's
+      REDIS_KEY_PREFIX: a.config.redisKeyPrefix,
       ...(db.type === 'sqlite'
         ? { SQLITE_PATH: db.path }
         : {

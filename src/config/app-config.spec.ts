@@ -102,4 +102,71 @@ describe('loadConfig', () => {
     });
     expect(config.auth.devLoginEnabled).toBe(false);
   });
+
+  it('defaults to one process on local storage: role all, in-process jobs', () => {
+    const config = loadConfig({});
+    expect(config.processRole).toBe('all');
+    expect(config.storage).toEqual({ driver: 'local' });
+    expect(config.redisKeyPrefix).toBe('storybook');
+    expect(config.mediaPublicBaseUrl).toBeNull();
+  });
+
+  it('refuses PROCESS_ROLE=api or worker without REDIS_URL, naming the variable', () => {
+    for (const role of ['api', 'worker']) {
+      const message = problems({ PROCESS_ROLE: role });
+      expect(message).toContain('"PROCESS_ROLE"');
+      expect(message).toContain('REDIS_URL');
+    }
+    expect(problems({ PROCESS_ROLE: 'both' })).toContain('"PROCESS_ROLE"');
+    const api = loadConfig({ PROCESS_ROLE: 'API', REDIS_URL: 'redis://cache:6379' });
+    expect(api.processRole).toBe('api');
+  });
+
+  it('reads the S3 settings, and requires the bucket and whole key pairs', () => {
+    expect(problems({ STORAGE_DRIVER: 's3' })).toContain('"S3_BUCKET"');
+    expect(problems({ STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ACCESS_KEY_ID: 'k' })).toContain(
+      '"S3_SECRET_ACCESS_KEY"',
+    );
+    expect(problems({ STORAGE_DRIVER: 'ftp' })).toContain('"STORAGE_DRIVER"');
+    expect(problems({ STORAGE_DRIVER: 's3', S3_BUCKET: 'Not_A_Bucket' })).toContain('"S3_BUCKET"');
+    expect(problems({ STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_PRESIGN_TTL: '8d' })).toContain(
+      '"S3_PRESIGN_TTL"',
+    );
+    const config = loadConfig({
+      STORAGE_DRIVER: 's3',
+      S3_ENDPOINT: 'http://minio:9000/',
+      S3_PUBLIC_ENDPOINT: 'http://localhost:9000',
+      S3_BUCKET: 'storybook-media',
+      S3_ACCESS_KEY_ID: 'key',
+      S3_SECRET_ACCESS_KEY: 'secret',
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_PRESIGN_TTL: '15m',
+      MEDIA_PUBLIC_BASE_URL: 'https://cdn.example.com/media/',
+    });
+    expect(config.storage).toEqual({
+      driver: 's3',
+      endpoint: 'http://minio:9000',
+      publicEndpoint: 'http://localhost:9000',
+      region: 'us-east-1',
+      bucket: 'storybook-media',
+      credentials: { accessKeyId: 'key', secretAccessKey: 'secret' },
+      forcePathStyle: true,
+      presignTtlSeconds: 900,
+      timeoutMs: 10_000,
+      checksums: 'WHEN_REQUIRED',
+    });
+    expect(config.mediaPublicBaseUrl).toBe('https://cdn.example.com/media');
+    // no keys: the SDK's own credential chain (an instance role on AWS)
+    const aws = loadConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'media' });
+    expect(aws.storage).toMatchObject({ endpoint: null, credentials: null });
+  });
+
+  it('never puts S3 secrets into its error messages', () => {
+    const message = problems({
+      STORAGE_DRIVER: 's3',
+      S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      S3_SECRET_ACCESS_KEY: 'very-secret-value',
+    });
+    expect(message).not.toContain('very-secret-value');
+  });
 });

@@ -8,8 +8,42 @@ export interface RateLimit {
   ttlSeconds: number;
 }
 
+/** Where media files live (SPEC §14). */
+export type StorageConfig =
+  | { driver: 'local' }
+  | {
+      driver: 's3';
+      /** Empty for AWS (the region's endpoint); MinIO, R2, NCP: their URL. */
+      endpoint: string | null;
+      /**
+       * The endpoint presigned URLs name, when clients reach the bucket by another address
+       * than this service does (e.g. `http://localhost:9000` for a MinIO inside Compose).
+       */
+      publicEndpoint: string | null;
+      region: string;
+      bucket: string;
+      /** Null: the SDK's default credential chain (instance role, AWS_* variables). */
+      credentials: { accessKeyId: string; secretAccessKey: string } | null;
+      /** Path-style URLs (`endpoint/bucket/key`): MinIO, NCP and most S3-compatible stores. */
+      forcePathStyle: boolean;
+      /** Lifetime of the presigned URLs `/uploads/<key>` redirects to. */
+      presignTtlSeconds: number;
+      /** Connect timeout, and how long a request may go without a byte before it fails. */
+      timeoutMs: number;
+      /**
+       * `WHEN_REQUIRED`: no flexible checksums (no `aws-chunked` bodies with trailers), which
+       * several S3-compatible stores would otherwise keep verbatim in the object.
+       */
+      checksums: 'WHEN_REQUIRED' | 'WHEN_SUPPORTED';
+    };
+
+/** What a process does (SPEC §14): serve HTTP and sockets, run jobs, or both. */
+export type ProcessRole = 'all' | 'api' | 'worker';
+
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
+  /** `api` and `worker` need REDIS_URL: the queue is how they share the jobs. */
+  processRole: ProcessRole;
   port: number;
   logLevel: string;
   database:
@@ -28,6 +62,16 @@ export interface AppConfig {
    */
   dbQueryTimeoutMs: number;
   redisUrl: string | null;
+  /**
+   * Prefix of every key this deployment writes to Redis besides the socket adapter's: job
+   * queues and rate-limit counters. Deployments (or test runs) sharing one Redis each have
+   * their own.
+   */
+  redisKeyPrefix: string;
+  jobs: {
+    /** Jobs one process runs at once per queue (sharp/ffmpeg have their own, tighter bound). */
+    concurrency: number;
+  };
   jwt: {
     secret: string;
     /** True when no JWT_SECRET was given and a random one was made for this process. */
@@ -72,6 +116,9 @@ export interface AppConfig {
   swaggerEnabled: boolean;
   uploadDir: string;
   publicBaseUrl: string | null;
+  storage: StorageConfig;
+  /** Media URLs are `<this>/<key>` (a CDN or public bucket) when set. */
+  mediaPublicBaseUrl: string | null;
   /** Distinct pending reporters that hide a story until an admin decides. */
   reportAutoHideThreshold: number;
   media: {
@@ -104,8 +151,20 @@ const duration = () =>
 const rate = () =>
   Joi.string().trim().pattern(RATE).message('{{#label}} must look like 10/60 (hits per seconds)');
 
+const httpUrl = () =>
+  Joi.string()
+    .trim()
+    .uri({ scheme: ['http', 'https'] })
+    .empty('');
+
 const schema = Joi.object({
   NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
+  PROCESS_ROLE: Joi.string()
+    .trim()
+    .lowercase()
+    .valid('all', 'api', 'worker')
+    .empty('')
+    .default('all'),
   PORT: Joi.number().port().default(3000),
   LOG_LEVEL: Joi.string()
     .valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent')
@@ -122,6 +181,13 @@ const schema = Joi.object({
     .trim()
     .uri({ scheme: ['redis', 'rediss'] })
     .empty(''),
+  REDIS_KEY_PREFIX: Joi.string()
+    .trim()
+    .pattern(/^[A-Za-z0-9_.-]{1,64}$/)
+    .message('{{#label}} must be 1-64 letters, digits, dots, dashes or underscores')
+    .empty('')
+    .default('storybook'),
+  JOB_CONCURRENCY: Joi.number().integer().min(1).max(64).empty('').default(4),
   JWT_SECRET: Joi.string()
     .empty('')
     .when('NODE_ENV', {
@@ -175,6 +241,33 @@ const schema = Joi.object({
     .trim()
     .uri({ scheme: ['http', 'https'] })
     .empty(''),
+  MEDIA_PUBLIC_BASE_URL: httpUrl(),
+  STORAGE_DRIVER: Joi.string().trim().lowercase().valid('local', 's3').empty('').default('local'),
+  S3_ENDPOINT: httpUrl(),
+  S3_PUBLIC_ENDPOINT: httpUrl(),
+  S3_REGION: Joi.string()
+    .trim()
+    .pattern(/^[a-z0-9-]{1,32}$/)
+    .message('{{#label}} must be a region name such as us-east-1 or kr-standard')
+    .empty('')
+    .default('us-east-1'),
+  S3_BUCKET: Joi.string()
+    .trim()
+    .pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)
+    .message('{{#label}} must be a bucket name (3-63 lower-case letters, digits, dots, dashes)')
+    .empty('')
+    .when('STORAGE_DRIVER', { is: 's3', then: Joi.required() }),
+  S3_ACCESS_KEY_ID: Joi.string().trim().empty(''),
+  S3_SECRET_ACCESS_KEY: Joi.string().trim().empty(''),
+  S3_FORCE_PATH_STYLE: boolean().default(false),
+  S3_PRESIGN_TTL: duration().default('5m'),
+  S3_TIMEOUT_MS: Joi.number().integer().min(100).max(600_000).default(10_000),
+  S3_CHECKSUMS: Joi.string()
+    .trim()
+    .uppercase()
+    .valid('WHEN_REQUIRED', 'WHEN_SUPPORTED')
+    .empty('')
+    .default('WHEN_REQUIRED'),
   MAX_IMAGE_BYTES: Joi.number()
     .integer()
     .min(1024)
@@ -195,6 +288,30 @@ const schema = Joi.object({
   MAX_VIDEO_SECONDS: Joi.number().integer().min(1).max(86_400).default(600),
   REPORT_AUTO_HIDE_THRESHOLD: Joi.number().integer().min(1).max(1000).default(5),
 }).unknown(true);
+
+/** Rules between variables, each reported naming the variable to change. */
+function crossChecks(v: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (v.PROCESS_ROLE !== 'all' && v.REDIS_URL === undefined) {
+    problems.push(
+      `"PROCESS_ROLE" may be ${String(v.PROCESS_ROLE)} only with REDIS_URL set: ` +
+        'api and worker processes share their jobs through the Redis queue',
+    );
+  }
+  if ((v.S3_ACCESS_KEY_ID === undefined) !== (v.S3_SECRET_ACCESS_KEY === undefined)) {
+    const missing = v.S3_ACCESS_KEY_ID === undefined ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY';
+    problems.push(
+      `"${missing}" is required with its pair (or leave both empty for the SDK's credential chain)`,
+    );
+  }
+  if (v.STORAGE_DRIVER === 's3') {
+    const ttl = seconds(String(v.S3_PRESIGN_TTL));
+    if (ttl < 1 || ttl > 7 * 86400) {
+      problems.push('"S3_PRESIGN_TTL" must be between 1 second and 7 days');
+    }
+  }
+  return problems;
+}
 
 /** Thrown when the environment does not describe a runnable service. */
 export class ConfigError extends Error {
@@ -245,8 +362,37 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const logging = Boolean(v.DB_LOGGING);
   const jwtSecret = str('JWT_SECRET');
 
+  const crossProblems = crossChecks(v);
+  if (crossProblems.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration:\n${crossProblems.map((problem) => `  - ${problem}`).join('\n')}`,
+    );
+  }
+  const storage: StorageConfig =
+    v.STORAGE_DRIVER === 's3'
+      ? {
+          driver: 's3',
+          endpoint: str('S3_ENDPOINT')?.replace(/\/+$/, '') ?? null,
+          publicEndpoint: str('S3_PUBLIC_ENDPOINT')?.replace(/\/+$/, '') ?? null,
+          region: String(v.S3_REGION),
+          bucket: String(v.S3_BUCKET),
+          credentials:
+            v.S3_ACCESS_KEY_ID !== undefined
+              ? {
+                  accessKeyId: String(v.S3_ACCESS_KEY_ID),
+                  secretAccessKey: String(v.S3_SECRET_ACCESS_KEY),
+                }
+              : null,
+          forcePathStyle: Boolean(v.S3_FORCE_PATH_STYLE),
+          presignTtlSeconds: seconds(String(v.S3_PRESIGN_TTL)),
+          timeoutMs: Number(v.S3_TIMEOUT_MS),
+          checksums: v.S3_CHECKSUMS as 'WHEN_REQUIRED' | 'WHEN_SUPPORTED',
+        }
+      : { driver: 'local' };
+
   return {
     env: v.NODE_ENV as AppConfig['env'],
+    processRole: v.PROCESS_ROLE as ProcessRole,
     port,
     logLevel: String(v.LOG_LEVEL),
     database: v.DATABASE_URL
@@ -260,6 +406,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       : { type: 'sqlite', path: String(v.SQLITE_PATH), logging },
     dbQueryTimeoutMs: Number(v.DB_QUERY_TIMEOUT_MS),
     redisUrl: str('REDIS_URL'),
+    redisKeyPrefix: String(v.REDIS_KEY_PREFIX),
+    jobs: { concurrency: Number(v.JOB_CONCURRENCY) },
     jwt: {
       secret: jwtSecret ?? randomBytes(48).toString('base64url'),
       secretGenerated: jwtSecret === null,
@@ -299,6 +447,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     swaggerEnabled: Boolean(v.SWAGGER_ENABLED),
     uploadDir: String(v.UPLOAD_DIR),
     publicBaseUrl: str('PUBLIC_BASE_URL')?.replace(/\/+$/, '') ?? null,
+    storage,
+    mediaPublicBaseUrl: str('MEDIA_PUBLIC_BASE_URL')?.replace(/\/+$/, '') ?? null,
     reportAutoHideThreshold: Number(v.REPORT_AUTO_HIDE_THRESHOLD),
     media: {
       maxImageBytes: Number(v.MAX_IMAGE_BYTES),

@@ -29,22 +29,55 @@ export function mediaTempDir(config: Pick<AppConfig, 'uploadDir'>): string {
   return resolve(config.uploadDir, '.tmp');
 }
 
+/** Throws unless `key` is one of ours: a kind, a random name, an extension. */
+export function assertMediaKey(key: string): void {
+  if (!KEY.test(key)) throw new Error(`Not a media storage key: ${JSON.stringify(key)}`);
+}
+
+export function isMediaKey(key: string): boolean {
+  return KEY.test(key);
+}
+
 /**
- * Where media files are kept. Also the injection token: bind another implementation (object
- * storage) in MediaModule and nothing outside the media module changes.
+ * Where media URLs point: MEDIA_PUBLIC_BASE_URL (a CDN or public bucket) when set, else this
+ * service's `/uploads` (under PUBLIC_BASE_URL when set), which serves local files or
+ * redirects to the bucket.
+ */
+export function mediaUrlBase(
+  config: Pick<AppConfig, 'mediaPublicBaseUrl' | 'publicBaseUrl'>,
+): string {
+  return config.mediaPublicBaseUrl ?? `${config.publicBaseUrl ?? ''}/uploads`;
+}
+
+/**
+ * Where media files are kept. Also the injection token: MediaModule binds the implementation
+ * STORAGE_DRIVER names (local disk or an S3 bucket), and nothing outside the media module
+ * changes.
  */
 export abstract class MediaStorage {
   /** Moves a finished local file into storage under `key`; the local file is gone afterwards. */
   abstract put(localFile: string, key: string): Promise<void>;
   /** Deletes stored files; keys that do not exist are ignored. */
   abstract delete(keys: readonly string[]): Promise<void>;
-  /** An absolute local path to read the stored file from. */
-  abstract localPath(key: string): string;
+  /**
+   * Runs `use` with a local path holding the stored file (ffmpeg needs a path). A copy fetched
+   * for it into `tempDir` is removed afterwards, whatever `use` did.
+   */
+  abstract withLocalCopy<T>(
+    key: string,
+    tempDir: string,
+    use: (path: string) => Promise<T>,
+  ): Promise<T>;
   /** The URL clients fetch the file from. */
   abstract publicUrl(key: string): string;
+  /**
+   * Resolves when the storage answers within `timeoutMs`, rejects with a short reason (no
+   * hosts, no keys) otherwise; null when there is nothing remote to check.
+   */
+  abstract check(timeoutMs: number): Promise<void> | null;
 }
 
-/** Files under `config.uploadDir`, served by the static `/uploads` handler (app.setup.ts). */
+/** Files under `config.uploadDir`, served by the static `/uploads` handler (media-serving.ts). */
 @Injectable()
 export class LocalDiskStorage extends MediaStorage {
   private readonly root: string;
@@ -53,7 +86,7 @@ export class LocalDiskStorage extends MediaStorage {
   constructor(@InjectConfig() config: AppConfig) {
     super();
     this.root = resolve(config.uploadDir);
-    this.baseUrl = `${config.publicBaseUrl ?? ''}/uploads`;
+    this.baseUrl = mediaUrlBase(config);
   }
 
   async put(localFile: string, key: string): Promise<void> {
@@ -86,9 +119,18 @@ export class LocalDiskStorage extends MediaStorage {
     );
   }
 
+  async withLocalCopy<T>(
+    key: string,
+    _tempDir: string,
+    use: (path: string) => Promise<T>,
+  ): Promise<T> {
+    return use(this.localPath(key));
+  }
+
+  /** The absolute path of a stored file. */
   localPath(key: string): string {
     // Keys come from our own rows, but a key must never point outside the storage root.
-    if (!KEY.test(key)) throw new Error(`Not a media storage key: ${JSON.stringify(key)}`);
+    assertMediaKey(key);
     const path = join(this.root, key);
     if (!path.startsWith(this.root + sep)) throw new Error('Media key escapes the storage root');
     return path;
@@ -96,5 +138,9 @@ export class LocalDiskStorage extends MediaStorage {
 
   publicUrl(key: string): string {
     return `${this.baseUrl}/${key}`;
+  }
+
+  check(): null {
+    return null;
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { fromFile } from 'file-type';
 import type {} from 'multer';
 import { randomBytes } from 'node:crypto';
@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { DomainException } from '../common/errors/domain.exception';
 import type { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
+import { defineJob, JobQueue } from '../jobs/job-queue';
 import {
   extractVideoFrame,
   findFfmpeg,
@@ -53,6 +54,11 @@ export type ProcessedVideo =
       durationSec: number | null;
     }
   | { ok: false; reason: string };
+
+/** Deletes stored files that could not be deleted at once (the storage did not answer). */
+export const DELETE_MEDIA_FILES = defineJob<{ keys: string[] }>('media.delete-files', {
+  queue: 'media',
+});
 
 /** What ingest needs of an uploaded file; `Express.Multer.File` from the interceptor fits. */
 export type UploadedMediaFile = Pick<Express.Multer.File, 'path' | 'originalname'>;
@@ -126,10 +132,16 @@ export class MediaService implements OnModuleInit {
     @InjectConfig() private readonly config: AppConfig,
     private readonly storage: MediaStorage,
     private readonly limiter: MediaWorkLimiter,
+    @Optional() private readonly jobs?: JobQueue,
   ) {}
 
   /** Finds ffmpeg (SPEC §5 order, 5.0 or newer) and says at start which one is used. */
   async onModuleInit(): Promise<void> {
+    // deleting twice is harmless, so the job simply tries again, for about two hours
+    this.jobs?.register(DELETE_MEDIA_FILES, ({ keys }) => this.storage.delete(keys), {
+      attempts: 8,
+      backoffMs: 30_000,
+    });
     const { found, skipped } = await findFfmpeg({ configured: this.config.media.ffmpegPath });
     for (const { candidate, reason } of skipped) {
       if (candidate.source === 'PATH' && found === null && reason.startsWith('cannot run')) {
@@ -200,9 +212,7 @@ export class MediaService implements OnModuleInit {
       return result;
     } catch (error) {
       await removeQuietly([...files.map((file) => file.path), ...temps]);
-      await this.storage
-        .delete(stored)
-        .catch((e: Error) => this.logger.error(`Could not undo stored media: ${e.message}`));
+      await this.remove(stored);
       throw error;
     }
   }
@@ -212,6 +222,7 @@ export class MediaService implements OnModuleInit {
    * `stories/`, reads its upright size and duration, and makes its thumbnail. The upload under
    * `incoming/` is left for the caller to delete once its row points at the new key. Never
    * throws for a bad file (`ok: false`); throws when storage itself fails, so the job retries.
+   * With object storage the upload is fetched to a temp file for ffmpeg, and removed after.
    */
   async processVideo(incomingKey: string): Promise<ProcessedVideo> {
     const container = CONTAINER_BY_EXT[extname(incomingKey).slice(1)];
@@ -226,9 +237,9 @@ export class MediaService implements OnModuleInit {
     const thumbnail = join(tempDir, `${name}.jpg`);
     const stored: string[] = [];
     try {
-      const input = this.storage.localPath(incomingKey);
-      const remux = await this.limiter.run(() =>
-        remuxWithoutMetadata(ffmpeg, input, stripped, container, timeout),
+      // in a bucket, the upload is fetched to a temp file first (removed right after the remux)
+      const remux = await this.storage.withLocalCopy(incomingKey, tempDir, (input) =>
+        this.limiter.run(() => remuxWithoutMetadata(ffmpeg, input, stripped, container, timeout)),
       );
       if (!remux.ok) return { ok: false, reason: `metadata could not be removed: ${remux.detail}` };
       const probe = await this.limiter.run(() => probeVideo(ffmpeg, stripped, timeout));
@@ -267,8 +278,8 @@ export class MediaService implements OnModuleInit {
 
   /**
    * Deletes stored files (originals and thumbnails); nulls and missing files are skipped. It
-   * runs after the rows are gone, so a storage failure is logged, not thrown: a leftover file
-   * is better than failing a change that has already been committed.
+   * runs after the rows are gone, so a storage failure is not thrown (the change has been
+   * committed): the deletion is queued as a job that retries until the storage answers.
    */
   async remove(keys: readonly (string | null | undefined)[]): Promise<void> {
     const present = keys.filter((key): key is string => typeof key === 'string' && key !== '');
@@ -276,7 +287,9 @@ export class MediaService implements OnModuleInit {
     try {
       await this.storage.delete(present);
     } catch (error) {
-      this.logger.error(`Could not delete media files: ${(error as Error).message}`);
+      this.logger.warn(`Could not delete media files now, queued: ${(error as Error).message}`);
+      if (this.jobs) await this.jobs.enqueue(DELETE_MEDIA_FILES, { keys: present });
+      else this.logger.error(`Media files left behind: ${present.join(', ')}`);
     }
   }
 

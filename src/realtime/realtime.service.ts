@@ -47,10 +47,15 @@ export class RealtimeService implements OnApplicationShutdown {
 
   constructor(@InjectConfig() private readonly config: AppConfig) {}
 
-  /** Called by the gateway once its namespace exists. */
+  /**
+   * Called by the gateway once its namespace exists; in a worker process, with a namespace
+   * of a server without HTTP (it only publishes through the Redis adapter, so what the jobs
+   * tell clients reaches them through the API instances that hold their sockets).
+   */
   attach(namespace: Namespace): void {
     const server = namespace.server;
-    if (this.config.corsOrigins.length > 0) {
+    // a worker's server has no engine (no HTTP), and nothing to open to browsers
+    if (this.config.corsOrigins.length > 0 && server.engine) {
       // the same origins as the HTTP API (app.setup.ts); only long-polling is subject to CORS
       server.engine.use(
         cors({
@@ -98,9 +103,10 @@ export class RealtimeService implements OnApplicationShutdown {
   }
 
   private useRedisAdapter(namespace: Namespace, url: string): void {
-    // ioredis' default reconnects: nothing waits for these clients (a chat send never waits
-    // for a publish), so a Redis that stalls delays only the delivery to other instances
-    const pub = new Redis(url);
+    // nothing waits for these clients (a chat send never waits for a publish), so a Redis that
+    // stalls delays only the delivery to other instances; commands wait however long Redis is
+    // away (ioredis' default of 20 retries would end in an unhandled rejection that stops Node)
+    const pub = new Redis(url, { maxRetriesPerRequest: null });
     const sub = pub.duplicate();
     for (const client of [pub, sub]) {
       client.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));

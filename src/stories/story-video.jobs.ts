@@ -7,7 +7,9 @@ import type { StoryMedia } from './entities/story-media.entity';
 import { StoriesRepository } from './stories.repository';
 
 /** Strips a video's metadata and makes its thumbnail (SPEC §5 "Video processing is a job"). */
-export const PROCESS_STORY_VIDEO = defineJob<{ mediaId: number }>('stories.process-video');
+export const PROCESS_STORY_VIDEO = defineJob<{ mediaId: number }>('stories.process-video', {
+  queue: 'media',
+});
 
 /** What the owner's sockets get when a video has been processed. */
 export interface MediaReadyPayload {

@@ -15,10 +15,13 @@ export interface ServerProcess {
 
 const ROOT = resolve(__dirname, '..', '..');
 
-export function startServer(env: Record<string, string>): ServerProcess {
+export function startServer(
+  env: Record<string, string>,
+  entry: 'src/main.ts' | 'src/worker.ts' = 'src/main.ts',
+): ServerProcess {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/main.ts')],
+    ['-r', 'ts-node/register/transpile-only', join(ROOT, entry)],
     {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', DOTENV_CONFIG_PATH: '/nonexistent', ...env },
@@ -60,6 +63,20 @@ export async function listening(server: ServerProcess, timeoutMs = 90_000): Prom
   await waitFor(
     () => server.output().stdout.includes('Story Book API on port'),
     `start-up (stderr: ${server.output().stderr.slice(-500)})`,
+    timeoutMs,
+  );
+}
+
+/** src/worker.ts in its own process (`npm run start:worker`), with only `env`. */
+export function startWorkerProcess(env: Record<string, string>): ServerProcess {
+  return startServer(env, 'src/worker.ts');
+}
+
+/** Waits until a worker process logs that it runs jobs. */
+export async function workerRunning(worker: ServerProcess, timeoutMs = 30_000): Promise<void> {
+  await waitFor(
+    () => worker.output().stdout.includes('Story Book worker running jobs'),
+    `worker start-up (stderr: ${worker.output().stderr.slice(-500)})`,
     timeoutMs,
   );
 }

@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +13,40 @@ import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { KakaoStub } from './kakao-stub';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Deletes a test run's keys (only those under its prefix: the Redis is shared). */
+export async function dropRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // Redis is not there: nothing of ours is either
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * A Redis key prefix of its own (job queues, rate-limit counters) for one test app or a group
+ * of instances that must share it: suites and other runs on the same Redis never see each
+ * other's jobs.
+ */
+export function uniqueRedisPrefix(): string {
+  return `sbtest-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
 
 /** Where the app reaches the database server, when not at DATABASE_URL's own address. */
 export interface DatabaseRoute {
@@ -98,6 +133,7 @@ export async function createTestApp(
     KAKAO_AUTH_URL: kakao.url,
     KAKAO_TIMEOUT_MS: '1000',
     UPLOAD_DIR: uploadDir,
+    REDIS_KEY_PREFIX: uniqueRedisPrefix(),
     ...fresh.env,
     ...env,
   });
@@ -116,6 +152,67 @@ export async function createTestApp(
       await app.close();
       await kakao.stop();
       await fresh.drop();
+      if (config.redisUrl) await dropRedisPrefix(config.redisKeyPrefix);
+      rmSync(uploadDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The variables that put another process on `t`'s database (SQLite file or MariaDB). */
+export function databaseEnvOf(t: Pick<TestApp, 'config'>): Record<string, string> {
+  const db = t.config.database;
+  return db.type === 'sqlite'
+    ? { SQLITE_PATH: db.path }
+    : { DATABASE_URL: db.flavor === 'mariadb' ? db.url.replace(/^mysql:/, 'mariadb:') : db.url };
+}
+
+/** The environment `t` was started with, less its upload folder: for more instances of it. */
+export function siblingEnv(t: TestApp, env: Record<string, string> = {}): Record<string, string> {
+  const c = t.config;
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: c.jwt.secret,
+    AUTH_DEV_LOGIN: 'true',
+    RATE_LIMIT_ENABLED: 'false',
+    KAKAO_CLIENT_ID: t.kakao.clientId,
+    KAKAO_API_URL: t.kakao.url,
+    KAKAO_AUTH_URL: t.kakao.url,
+    KAKAO_TIMEOUT_MS: '1000',
+    REDIS_KEY_PREFIX: c.redisKeyPrefix,
+    ...(c.redisUrl ? { REDIS_URL: c.redisUrl } : {}),
+    ...databaseEnvOf(t),
+    ...env,
+  };
+}
+
+/** One more instance of the app on `t`'s database, with an upload folder of its own. */
+export interface SiblingApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  baseUrl: string;
+  uploadDir: string;
+  http(): ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+export async function createSiblingApp(
+  t: TestApp,
+  env: Record<string, string> = {},
+): Promise<SiblingApp> {
+  const uploadDir = mkdtempSync(join(tmpdir(), 'storybook-uploads-'));
+  const config = loadConfig(siblingEnv(t, { UPLOAD_DIR: uploadDir, ...env }));
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  return {
+    app,
+    config,
+    baseUrl: `http://127.0.0.1:${port}`,
+    uploadDir,
+    http: () => request(app.getHttpServer()),
+    close: async () => {
+      await app.close();
       rmSync(uploadDir, { recursive: true, force: true });
     },
   };

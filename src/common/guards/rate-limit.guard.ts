@@ -10,6 +10,7 @@ import type { AppConfig, RateLimit } from '../../config/app-config';
 import type { AuthUser } from '../decorators/current-user.decorator';
 import { RATE_LIMIT_GROUP, RateLimitGroup } from '../decorators/auth.decorator';
 import { DomainException } from '../errors/domain.exception';
+import { SharedThrottlerStorage } from './shared-throttler-storage';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -43,13 +44,21 @@ function throttler(
   };
 }
 
-/** The rate limits of SPEC §1, from configuration. */
+/**
+ * The rate limits of SPEC §1, from configuration. With REDIS_URL they count in Redis, shared
+ * by every instance (SPEC §14); in memory otherwise.
+ */
 export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
   const { rateLimit } = config;
+  const storage =
+    config.redisUrl && rateLimit.enabled
+      ? { storage: new SharedThrottlerStorage(config.redisUrl, config.redisKeyPrefix) }
+      : {};
   const byUser = (req: { user?: AuthUser; ip?: string }) =>
     req.user ? `user:${req.user.id}` : `ip:${req.ip}`;
   const on = rateLimit.enabled;
   return {
+    ...storage,
     throttlers: [
       throttler(
         on,

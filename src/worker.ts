@@ -1,0 +1,46 @@
+import 'dotenv/config';
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { Server } from 'socket.io';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+import { configOrExit, exitIfShutdownHangs } from './config/start-up';
+import { RealtimeService } from './realtime/realtime.service';
+
+/**
+ * A job-only process (PROCESS_ROLE=worker, `npm run start:worker`, `node dist/src/worker.js`):
+ * the application's modules without an HTTP server or socket gateway, so the job handlers and
+ * their start-up recovery run here and nothing else. SIGTERM: workers stop taking jobs, and
+ * those running get until SHUTDOWN_TIMEOUT_MS.
+ */
+export async function startWorker(config: AppConfig): Promise<void> {
+  if (!config.redisUrl) {
+    console.error('A worker process needs REDIS_URL: the queue it takes its jobs from');
+    process.exit(1);
+  }
+  const worker: AppConfig = { ...config, processRole: 'worker' };
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(worker), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(PinoLogger));
+  app.enableShutdownHooks();
+  exitIfShutdownHangs(config.http.shutdownTimeoutMs);
+  // what the jobs tell clients (`media:ready`) goes out through the Redis adapter, as if this
+  // were one more API instance without sockets of its own; right after start, before any job
+  // (they wait for Redis) can finish and emit
+  app.get(RealtimeService).attach(new Server({ serveClient: false }).of('/chat'));
+  new Logger('Bootstrap').log(
+    `Story Book worker running jobs (${config.database.type}, queue prefix ${config.redisKeyPrefix})`,
+  );
+}
+
+if (require.main === module) {
+  const config = configOrExit({ ...process.env, PROCESS_ROLE: 'worker' });
+  if (process.env.PROCESS_ROLE === 'api') {
+    console.error('PROCESS_ROLE=api: start the API with `npm start`, not the worker');
+    process.exit(1);
+  }
+  void startWorker(config);
+}
