@@ -1,5 +1,6 @@
 import * as Joi from 'joi';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 /** A limit of `limit` hits per `ttlSeconds`, written `10/60` in the environment. */
@@ -121,6 +122,25 @@ export interface AppConfig {
   mediaPublicBaseUrl: string | null;
   /** Distinct pending reporters that hide a story until an admin decides. */
   reportAutoHideThreshold: number;
+  push: {
+    /** The Google service account (its JSON, read from a path or given inline); null: push off. */
+    serviceAccount: FcmServiceAccount | null;
+    /** FCM's API base (tests point it at a stub). */
+    apiUrl: string;
+  };
+  /** The time-driven lifecycle (SPEC §13); durations in seconds. */
+  lifecycle: {
+    /** IANA zone in which a desired date begins and ends. */
+    timeZone: string;
+    /** How often due work is looked for. */
+    tickSeconds: number;
+    pendingTtlSeconds: number;
+    tripReminderBeforeSeconds: number;
+    autoCompleteAfterSeconds: number;
+    reviewWindowSeconds: number;
+    reviewReminderAfterSeconds: number;
+    notificationRetentionSeconds: number;
+  };
   media: {
     maxImageBytes: number;
     maxVideoBytes: number;
@@ -135,6 +155,15 @@ export interface AppConfig {
     /** Longer videos are refused (415) from their header. */
     maxVideoSeconds: number;
   };
+}
+
+/** What push needs of a Google service-account JSON file. */
+export interface FcmServiceAccount {
+  projectId: string;
+  clientEmail: string;
+  privateKey: string;
+  privateKeyId: string | null;
+  tokenUri: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -287,6 +316,26 @@ const schema = Joi.object({
   MEDIA_FFMPEG_TIMEOUT_MS: Joi.number().integer().min(100).max(3_600_000).default(20_000),
   MAX_VIDEO_SECONDS: Joi.number().integer().min(1).max(86_400).default(600),
   REPORT_AUTO_HIDE_THRESHOLD: Joi.number().integer().min(1).max(1000).default(5),
+  FCM_SERVICE_ACCOUNT: Joi.string().trim().empty(''),
+  FCM_API_URL: Joi.string()
+    .trim()
+    .uri({ scheme: ['http', 'https'] })
+    .default('https://fcm.googleapis.com'),
+  SERVICE_TIME_ZONE: Joi.string()
+    .trim()
+    .default('Asia/Seoul')
+    .custom((value: string, helpers) =>
+      isTimeZone(value)
+        ? value
+        : helpers.message({ custom: '{{#label}} must be an IANA time zone such as Asia/Seoul' }),
+    ),
+  JOBS_TICK: duration().default('60s'),
+  MATCHING_PENDING_TTL: duration().default('72h'),
+  TRIP_REMINDER_BEFORE: duration().default('24h'),
+  MATCHING_AUTO_COMPLETE_AFTER: duration().default('48h'),
+  REVIEW_WINDOW: duration().default('14d'),
+  REVIEW_REMINDER_AFTER: duration().default('72h'),
+  NOTIFICATION_RETENTION: duration().default('90d'),
 }).unknown(true);
 
 /** Rules between variables, each reported naming the variable to change. */
@@ -311,6 +360,51 @@ function crossChecks(v: Record<string, unknown>): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * The service account of FCM_SERVICE_ACCOUNT: its JSON text, or a path to the file Google's
+ * console downloads. Stops the start (naming the variable) when it cannot be read or lacks
+ * what push needs.
+ */
+function serviceAccount(value: string | null): FcmServiceAccount | null {
+  if (value === null) return null;
+  const fail = (why: string) =>
+    new ConfigError(`Invalid configuration:\n  - "FCM_SERVICE_ACCOUNT" ${why}`);
+  let text = value;
+  if (!value.startsWith('{')) {
+    try {
+      text = readFileSync(value, 'utf8');
+    } catch {
+      throw fail('is neither service-account JSON nor a readable file');
+    }
+  }
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw fail('does not hold valid JSON');
+  }
+  const field = (key: string) => (typeof json[key] === 'string' ? (json[key] as string) : '');
+  const missing = ['project_id', 'client_email', 'private_key'].filter((key) => !field(key));
+  if (missing.length > 0) throw fail(`lacks ${missing.join(', ')}`);
+  return {
+    projectId: field('project_id'),
+    clientEmail: field('client_email'),
+    privateKey: field('private_key'),
+    privateKeyId: field('private_key_id') || null,
+    tokenUri: field('token_uri') || 'https://oauth2.googleapis.com/token',
+  };
+}
+
+/** Whether `zone` is an IANA time zone this runtime knows. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone.includes('/') || zone === 'UTC';
+  } catch {
+    return false;
+  }
 }
 
 /** Thrown when the environment does not describe a runnable service. */
@@ -450,6 +544,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     storage,
     mediaPublicBaseUrl: str('MEDIA_PUBLIC_BASE_URL')?.replace(/\/+$/, '') ?? null,
     reportAutoHideThreshold: Number(v.REPORT_AUTO_HIDE_THRESHOLD),
+    push: {
+      serviceAccount: serviceAccount(str('FCM_SERVICE_ACCOUNT')),
+      apiUrl: String(v.FCM_API_URL).replace(/\/+$/, ''),
+    },
+    lifecycle: {
+      timeZone: String(v.SERVICE_TIME_ZONE),
+      tickSeconds: Math.max(1, seconds(String(v.JOBS_TICK))),
+      pendingTtlSeconds: seconds(String(v.MATCHING_PENDING_TTL)),
+      tripReminderBeforeSeconds: seconds(String(v.TRIP_REMINDER_BEFORE)),
+      autoCompleteAfterSeconds: seconds(String(v.MATCHING_AUTO_COMPLETE_AFTER)),
+      reviewWindowSeconds: seconds(String(v.REVIEW_WINDOW)),
+      reviewReminderAfterSeconds: seconds(String(v.REVIEW_REMINDER_AFTER)),
+      notificationRetentionSeconds: seconds(String(v.NOTIFICATION_RETENTION)),
+    },
     media: {
       maxImageBytes: Number(v.MAX_IMAGE_BYTES),
       maxVideoBytes: Number(v.MAX_VIDEO_BYTES),

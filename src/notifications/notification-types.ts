@@ -11,6 +11,10 @@ export const NOTIFICATION_TYPES = [
   'GUIDE_APPROVED',
   'GUIDE_REJECTED',
   'CONTENT_HIDDEN',
+  // the time-driven lifecycle (SPEC §13)
+  'MATCHING_EXPIRED',
+  'TRIP_REMINDER',
+  'REVIEW_REMINDER',
 ] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
