@@ -7,14 +7,34 @@
 import { mkdirSync } from 'node:fs';
 import { Benchmark, BenchContext, interleave, ratioCell, spread } from './lib/bench';
 import { roomSockets, startEcho, connectedClients } from './lib/chat';
-import type { ThroughputResult } from './lib/chat-load';
-import { say } from './lib/common';
+import type { ChatClientSpec, ThroughputResult } from './lib/chat-load';
+import { say, sleep } from './lib/common';
 import { monotonicMicros, profileIn, profileMarkdown, summariseProfile } from './lib/cpu-profile';
 import type { Worker } from './lib/processes';
-import { describeSeed, setUp } from './lib/setup';
+import { statementsMarkdown } from './lib/http-compare';
+import { describeSeed, setUp, Setup } from './lib/setup';
 import { fmt } from './lib/stats';
 
 const WARMUP_SECONDS = 2;
+
+/** The SQL the app issues for one `message:send` (app restarted with DB_LOGGING=true). */
+async function sendStatements(setup: Setup, sockets: ChatClientSpec[]): Promise<string[]> {
+  const app = await setup.restartApp({ env: { DB_LOGGING: 'true' } });
+  const clients = await connectedClients(app, sockets);
+  try {
+    const statements: string[] = [];
+    app.onLine((line) => {
+      if (line.startsWith('query:')) statements.push(line.slice('query:'.length).trim());
+    });
+    const ack = await clients.call<{ ok: boolean }>('sendOne');
+    await sleep(300);
+    app.onLine(null);
+    if (!ack.ok) throw new Error(`message:send failed: ${JSON.stringify(ack)}`);
+    return statements;
+  } finally {
+    await clients.stop();
+  }
+}
 
 function describe(r: ThroughputResult): string {
   return (
@@ -115,6 +135,13 @@ const benchmark: Benchmark = {
         );
         await Promise.all(workers.splice(0).map((w) => w.stop()));
         await echo.stop();
+        const statements = await sendStatements(setup, sockets.slice(0, 2));
+        rows[rows.length - 1].push(statements.length);
+        report.section(
+          `Statements the app issues for one message:send (${db})`,
+          'Captured with DB_LOGGING=true, one message sent on a joined socket of an idle app ' +
+            `(the \`room:join\` before it not included), shortened.\n\n${statementsMarkdown(statements)}`,
+        );
         if (ctx.options.profile && db === 'mariadb') {
           say('  CPU profile of the app under the same load');
           const dir = ctx.dir.join(`cpu-profile-chat-${db}`);
@@ -133,7 +160,7 @@ const benchmark: Benchmark = {
             `CPU profile of the app (${db}), top self time`,
             `\`node --cpu-prof\` on the app process, one extra ${ctx.duration} s run under the same load after a ` +
               `${WARMUP_SECONDS} s warm-up (samples outside the load left out); ${fmt(measured.rate)} msg/s while ` +
-              `profiled.\n\n${profileMarkdown(summariseProfile(profileIn(dir), 15, { from, to }))}`,
+              `profiled.\n\n${profileMarkdown(summariseProfile(profileIn(dir, `chat-throughput-${db}`), 15, { from, to }))}`,
           );
         }
         if (db === ctx.dbs[0]) report.describe(describeSeed(setup.fixture));
@@ -154,6 +181,7 @@ const benchmark: Benchmark = {
           'App ack p99 ms',
           'Echo ack p99 ms',
           'Rows stored by the app',
+          'Statements per message (app)',
         ],
         rows,
       },

@@ -56,7 +56,7 @@ const benchmark: Benchmark = {
   title: 'GET /api/v1/stories?limit=20 with a token: app vs the physical limit (b)',
   summary: 'story list page, app vs bare node:http + prepared statements (b), SQLite and MariaDB',
   defaultDbs: ['sqlite', 'mariadb'],
-  defaultDuration: 6,
+  defaultDuration: 5,
   async run(ctx: BenchContext) {
     const { report } = ctx;
     report.describe(
@@ -107,7 +107,7 @@ const benchmark: Benchmark = {
         );
         if (ctx.options.profile && db === 'sqlite') {
           say('  CPU profile of the app under the same load');
-          const profile = await profileHttp(ctx, setup, work, ctx.duration);
+          const profile = await profileHttp(ctx, 'stories-list', setup, work, ctx.duration);
           report.section(
             `CPU profile of the app (${db}), top self time`,
             `\`node --cpu-prof\` on the app process, one extra ${ctx.duration} s run under the same load after a ` +

@@ -111,7 +111,7 @@ const benchmark: Benchmark = {
   summary:
     'story detail (counts a view), app vs bare node:http + prepared statements (b), SQLite and MariaDB',
   defaultDbs: ['sqlite', 'mariadb'],
-  defaultDuration: 6,
+  defaultDuration: 5,
   async run(ctx: BenchContext) {
     const { report } = ctx;
     const runsPerDb = 2 * ctx.options.pairs + 2 + (ctx.options.profile ? 2 : 0);
@@ -175,7 +175,13 @@ const benchmark: Benchmark = {
         );
         if (ctx.options.profile && db === 'sqlite') {
           say('  CPU profile of the app under the same load');
-          const profile = await profileHttp(ctx, setup, work(runsPerDb - 1), ctx.duration);
+          const profile = await profileHttp(
+            ctx,
+            'story-detail',
+            setup,
+            work(runsPerDb - 1),
+            ctx.duration,
+          );
           report.section(
             `CPU profile of the app (${db}), top self time`,
             `\`node --cpu-prof\` on the app process, one extra ${ctx.duration} s run of first views after a ` +

@@ -62,6 +62,33 @@ export interface FixedRateResult {
 }
 
 let clients: Client[] = [];
+/** Sends whose ack has not come back yet, over all commands. */
+let inFlight = 0;
+
+/**
+ * Waits until every earlier send was answered, so a run never starts on the backlog of the
+ * one before (an overloaded server keeps working through it after the run has ended).
+ */
+async function backlogGone(maxMs = 180_000): Promise<void> {
+  const until = performance.now() + maxMs;
+  while (inFlight > 0 && performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** `message:send` with an ack (or a timeout error), counted in {@link inFlight}. */
+async function send(
+  client: Client,
+  payload: Record<string, unknown>,
+  timeoutMs: number,
+): Promise<Ack> {
+  inFlight++;
+  try {
+    return (await client.socket.timeout(timeoutMs).emitWithAck('message:send', payload)) as Ack;
+  } finally {
+    inFlight--;
+  }
+}
 /** Handlers of `message:new` per message key, set by the running measurement. */
 let onDelivered: ((key: string, at: number) => void) | null = null;
 
@@ -125,6 +152,7 @@ async function throughput(input: {
   size?: number;
   drainMs?: number;
 }): Promise<ThroughputResult> {
+  await backlogGone();
   const acked = new Set<string>();
   const delivered = new Set<string>();
   const latencies: number[] = [];
@@ -141,11 +169,11 @@ async function throughput(input: {
         const at = performance.now();
         sent++;
         try {
-          const ack = (await client.socket.timeout(30_000).emitWithAck('message:send', {
-            roomId: client.roomId,
-            content: content(input.size ?? 6, key),
-            clientMessageId: key,
-          })) as Ack;
+          const ack = await send(
+            client,
+            { roomId: client.roomId, content: content(input.size ?? 6, key), clientMessageId: key },
+            30_000,
+          );
           if (ack.ok) {
             acked.add(key);
             latencies.push(performance.now() - at);
@@ -190,6 +218,7 @@ async function fixedRate(input: {
   size?: number;
   drainMs?: number;
 }): Promise<FixedRateResult> {
+  await backlogGone();
   const total = Math.round(input.rate * input.durationSec);
   const scheduled = new Map<string, number>();
   const ackLatencies: number[] = [];
@@ -220,31 +249,28 @@ async function fixedRate(input: {
         const key = `f${k}.${start.toFixed(0)}`;
         scheduled.set(key, due);
         sendLags.push(now - due);
-        client.socket
-          .timeout(60_000)
-          .emitWithAck('message:send', {
-            roomId: client.roomId,
-            content: content(input.size ?? 6, key),
-            clientMessageId: key,
-          })
-          .then(
-            (ack: Ack) => {
-              answered++;
-              if (ack.ok) {
-                acked++;
-                ackLatencies.push(performance.now() - due);
-              } else {
-                failed++;
-                const code = ack.error?.code ?? '?';
-                errors.set(code, (errors.get(code) ?? 0) + 1);
-              }
-            },
-            (error: Error) => {
-              answered++;
+        send(
+          client,
+          { roomId: client.roomId, content: content(input.size ?? 6, key), clientMessageId: key },
+          60_000,
+        ).then(
+          (ack: Ack) => {
+            answered++;
+            if (ack.ok) {
+              acked++;
+              ackLatencies.push(performance.now() - due);
+            } else {
               failed++;
-              errors.set(error.message, (errors.get(error.message) ?? 0) + 1);
-            },
-          );
+              const code = ack.error?.code ?? '?';
+              errors.set(code, (errors.get(code) ?? 0) + 1);
+            }
+          },
+          (error: Error) => {
+            answered++;
+            failed++;
+            errors.set(error.message, (errors.get(error.message) ?? 0) + 1);
+          },
+        );
       }
       if (next < total) setTimeout(tick, 1);
       else resolve();
@@ -275,6 +301,16 @@ async function fixedRate(input: {
   };
 }
 
+/** One message from the first socket, when its ack is back. */
+async function sendOne(): Promise<Ack> {
+  const client = clients[0];
+  return send(
+    client,
+    { roomId: client.roomId, content: 'one message', clientMessageId: `one-${Date.now()}` },
+    30_000,
+  );
+}
+
 async function disconnect(): Promise<{ closed: number }> {
   const closed = clients.length;
   for (const client of clients) client.socket.disconnect();
@@ -282,4 +318,4 @@ async function disconnect(): Promise<{ closed: number }> {
   return { closed };
 }
 
-if (require.main === module) serveWorker({ connect, throughput, fixedRate, disconnect });
+if (require.main === module) serveWorker({ connect, throughput, fixedRate, sendOne, disconnect });

@@ -4,7 +4,7 @@
  *
  *   npx ts-node --transpile-only bench/lib/cpu-profile.ts <file.cpuprofile> [top]
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './common';
 import { fmt } from './stats';
@@ -135,12 +135,22 @@ export function profileMarkdown(summary: ProfileSummary): string {
   ].join('\n');
 }
 
-/** The one .cpuprofile a process wrote into `dir`. */
-export function profileIn(dir: string): string {
+/**
+ * The one .cpuprofile a process wrote into `dir`. With BENCH_PROFILE_DIR set, a copy named
+ * `<label>.cpuprofile` is kept there (open it in Chrome DevTools or speedscope).
+ */
+export function profileIn(dir: string, label: string): string {
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-  if (files.length !== 1)
+  if (files.length !== 1) {
     throw new Error(`expected one .cpuprofile in ${dir}, found ${files.length}`);
-  return join(dir, files[0]);
+  }
+  const file = join(dir, files[0]);
+  const keep = process.env.BENCH_PROFILE_DIR;
+  if (keep) {
+    mkdirSync(keep, { recursive: true });
+    copyFileSync(file, join(keep, `${label}.cpuprofile`));
+  }
+  return file;
 }
 
 if (require.main === module) {

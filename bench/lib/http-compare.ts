@@ -78,6 +78,7 @@ export async function compareHttp(
  */
 export async function profileHttp(
   ctx: BenchContext,
+  label: string,
   setup: Setup,
   work: Workload,
   seconds: number,
@@ -95,7 +96,7 @@ export async function profileHttp(
     check('profiled run', result);
     say(`  profiled run: ${describe(result)}`);
     await app.stop();
-    return summariseProfile(profileIn(dir), 15, { from, to });
+    return summariseProfile(profileIn(dir, `${label}-${setup.db.kind}`), 15, { from, to });
   } finally {
     await load.stop();
   }
@@ -128,8 +129,8 @@ export const RAW_HTTP_HEADERS = [
 
 /**
  * The SQL the app issues for one request: restarts it with DB_LOGGING=true (TypeORM prints
- * every statement), sends the request, collects the statements (shortened), and restarts it
- * without logging.
+ * every statement), sends the request and collects the statements. The app keeps logging
+ * SQL until the next restart.
  */
 export async function appStatements(setup: Setup, path: string, token: string): Promise<string[]> {
   const app = await setup.restartApp({ env: { DB_LOGGING: 'true' } });
@@ -141,7 +142,6 @@ export async function appStatements(setup: Setup, path: string, token: string): 
   await new Promise((resolve) => setTimeout(resolve, 300));
   app.onLine(null);
   if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
-  await setup.restartApp();
   return statements;
 }
 
