@@ -11,6 +11,7 @@ import { fmt } from './stats';
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
 }
 
@@ -76,6 +77,17 @@ export function summariseProfile(
     const dt = timeDeltas[i + 1] ?? (profile.endTime - profile.startTime) / samples.length;
     selfUs.set(samples[i], (selfUs.get(samples[i]) ?? 0) + Math.max(0, dt));
   }
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parentOf.set(child, node.id);
+  /** For a native frame: the nearest caller outside Node's own code (who asked for it). */
+  const callerOf = (id: number): string => {
+    for (let p = parentOf.get(id); p !== undefined; p = parentOf.get(p)) {
+      const { url, lineNumber } = (byId.get(p) as ProfileNode).callFrame;
+      if (url && !url.startsWith('node:')) return `${shortFile(url)}:${lineNumber + 1}`;
+    }
+    return '';
+  };
   const functions = new Map<string, { name: string; where: string; us: number }>();
   const places = new Map<string, number>();
   let sampledUs = 0;
@@ -88,7 +100,12 @@ export function summariseProfile(
       continue;
     }
     const name = functionName || '(anonymous)';
-    const where = url ? `${shortFile(url)}:${lineNumber + 1}` : '';
+    const caller = url || functionName.startsWith('(') ? '' : callerOf(id);
+    const where = url
+      ? `${shortFile(url)}:${lineNumber + 1}`
+      : caller
+        ? `native, from ${caller}`
+        : '';
     const key = `${name}@${where}`;
     const entry = functions.get(key) ?? { name, where, us: 0 };
     entry.us += us;
