@@ -20,6 +20,7 @@ import { extractVideoFrame, probeVideo } from '../src/media/ffmpeg';
 import { LocalDiskStorage, mediaTempDir } from '../src/media/media-storage';
 import { MediaWorkLimiter } from '../src/media/media-work-limiter';
 import { MediaService, THUMBNAIL_BOX } from '../src/media/media.service';
+import { makePhoto } from './lib/photo';
 
 const RUNS = Number(process.argv[2] ?? 7);
 
@@ -35,27 +36,6 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
   await fn();
   return performance.now() - start;
-}
-
-/** A photo-like 4000×3000 image: smooth gradients plus sensor-like noise. */
-async function makePhoto(path: string): Promise<void> {
-  const width = 4000;
-  const height = 3000;
-  const pixels = Buffer.alloc(width * height * 3);
-  const noise = randomBytes(width * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const n = (noise[i] % 48) - 24;
-      pixels[i * 3] = Math.max(0, Math.min(255, (x * 255) / width + n));
-      pixels[i * 3 + 1] = Math.max(0, Math.min(255, (y * 255) / height + n));
-      pixels[i * 3 + 2] = Math.max(0, Math.min(255, 128 + 100 * Math.sin(x / 90) + n));
-    }
-  }
-  await sharp(pixels, { raw: { width, height, channels: 3 } })
-    .jpeg({ quality: 90 })
-    .withExif({ IFD0: { Make: 'Bench', Model: 'Phone' } })
-    .toFile(path);
 }
 
 async function main(): Promise<void> {
