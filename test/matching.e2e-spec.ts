@@ -1,3 +1,4 @@
+import { addDays, dateIn as zonedDate } from '../src/common/time/zoned';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ChatRoomMember } from '../src/chat/entities/chat-room-member.entity';
 import { ChatRoom } from '../src/chat/entities/chat-room.entity';
@@ -15,11 +16,9 @@ import { approvedGuide, GuideFixture, storyOf } from './support/fixtures';
 import { createTestApp, TestApp } from './support/test-app';
 import { expectError, signIn, SignedIn, uniqueKakaoId } from './support/users';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** The UTC date `days` from now, as the API expects it. */
+/** The date `days` from today in the service's zone (the default one), as the API expects it. */
 function dateIn(days: number): string {
-  return new Date(Date.now() + days * DAY_MS).toISOString().slice(0, 10);
+  return addDays(zonedDate(new Date(), 'Asia/Seoul'), days);
 }
 
 interface RequestBody {
@@ -121,6 +120,7 @@ describe('matching requests', () => {
         createdAt: expect.any(String),
         respondedAt: null,
         completedAt: null,
+        expiredAt: null,
       });
       expect(new Date(res.body.createdAt).toISOString()).toBe(res.body.createdAt);
       const row = await t.dataSource.getRepository(MatchingRequest).findOneByOrFail({

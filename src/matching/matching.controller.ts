@@ -49,7 +49,8 @@ export class MatchingController {
   @ApiOperation({
     summary: 'Send a matching request to the guide of a story',
     description:
-      '`desiredDate` runs from today to today + 365 days, "today" being the current UTC date. ' +
+      '`desiredDate` runs from today to today + 365 days, "today" being the date in the ' +
+      "service's time zone (SERVICE_TIME_ZONE, default Asia/Seoul). " +
       '`message` may be empty. The story must be published and its guide approved (else 404). ' +
       'The guide is notified.',
   })
@@ -172,14 +173,17 @@ export class MatchingController {
     summary: 'Review the guide (the traveller, completed requests only, once)',
     description:
       "Updates the guide's `reviewCount` and `averageRating` (the mean of all ratings, stored " +
-      'and shown rounded to 2 decimals).',
+      'and shown rounded to 2 decimals). Reviews are taken within REVIEW_WINDOW (default 14 ' +
+      'days) of completion.',
   })
   @ApiCreatedResponse({ type: ReviewDto })
   @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'FORBIDDEN: not the traveller' })
   @ApiNotFoundResponse(NOT_FOUND)
   @ApiConflictResponse({
     type: ErrorBodyDto,
-    description: 'MATCHING_INVALID_STATE: not completed; REVIEW_EXISTS: reviewed already',
+    description:
+      'MATCHING_INVALID_STATE: not completed; REVIEW_EXISTS: reviewed already; ' +
+      'REVIEW_WINDOW_CLOSED: completed longer than REVIEW_WINDOW ago',
   })
   review(
     @CurrentUser() user: AuthUser,

@@ -46,6 +46,21 @@ export class MatchingCompletedEvent extends MatchingEvent {
   static readonly NAME = 'matching.completed';
 }
 
+/** A pending request nobody answered in time expired (the traveller is told). */
+export class MatchingExpiredEvent extends MatchingEvent {
+  static readonly NAME = 'matching.expired';
+}
+
+/** An accepted trip is near (both are reminded). */
+export class MatchingTripReminderEvent extends MatchingEvent {
+  static readonly NAME = 'matching.trip-reminder';
+}
+
+/** A completed trip has no review yet (the traveller is reminded, once). */
+export class MatchingReviewReminderEvent extends MatchingEvent {
+  static readonly NAME = 'matching.review-reminder';
+}
+
 /** A traveller reviewed the guide of a completed request. */
 export class ReviewCreatedEvent {
   static readonly NAME = 'review.created';

@@ -5,6 +5,7 @@ import { GuidesModule } from '../guides/guides.module';
 import { StoriesModule } from '../stories/stories.module';
 import { MatchingRequest } from './entities/matching-request.entity';
 import { Review } from './entities/review.entity';
+import { MatchingLifecycle } from './matching-lifecycle';
 import { MatchingController } from './matching.controller';
 import { MatchingRepository } from './matching.repository';
 import { MatchingService } from './matching.service';
@@ -23,7 +24,13 @@ import { ReviewsService } from './reviews.service';
     ChatModule,
   ],
   controllers: [MatchingController],
-  providers: [MatchingService, MatchingRepository, ReviewsService, ReviewsRepository],
+  providers: [
+    MatchingService,
+    MatchingRepository,
+    MatchingLifecycle,
+    ReviewsService,
+    ReviewsRepository,
+  ],
   exports: [MatchingService, ReviewsService],
 })
 export class MatchingModule {}

@@ -127,6 +127,127 @@ export class MatchingRepository {
     return rows.map((r) => ({ id: Number(r.id) }));
   }
 
+  // ---- the time-driven lifecycle (SPEC §13): due rows, then one conditional update each --------
+
+  /** Pending requests made before `createdBefore`, or whose desired date is before `today`. */
+  async duePendingExpiry(createdBefore: Date, today: string, limit: number): Promise<number[]> {
+    return this.ids(
+      this.requests
+        .createQueryBuilder('r')
+        .select('r.id', 'id')
+        .where('r.status = :pending', { pending: 'pending' })
+        .andWhere('(r.created_at <= :createdBefore OR r.desired_date < :today)', {
+          createdBefore,
+          today,
+        })
+        .orderBy('r.id', 'ASC')
+        .limit(limit),
+    );
+  }
+
+  /** pending → expired, once. */
+  async expire(manager: EntityManager, id: number, at: Date): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(MatchingRequest)
+      .set({ status: 'expired', openKey: null, expiredAt: at, updatedAt: at })
+      .where('id = :id AND status = :pending', { id, pending: 'pending' })
+      .updateEntity(false)
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Accepted requests not reminded yet whose desired date is on or before `untilDate`. */
+  dueTripReminders(
+    untilDate: string,
+    limit: number,
+  ): Promise<Pick<MatchingRequest, 'id' | 'desiredDate' | 'desiredTime'>[]> {
+    return this.requests
+      .createQueryBuilder('r')
+      .select(['r.id', 'r.desiredDate', 'r.desiredTime'])
+      .where('r.status = :accepted AND r.trip_reminded_at IS NULL', { accepted: 'accepted' })
+      .andWhere('r.desired_date <= :untilDate', { untilDate })
+      .orderBy('r.id', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** Records the trip reminder, once (false when another run recorded it first). */
+  async markTripReminded(manager: EntityManager, id: number, at: Date): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(MatchingRequest)
+      .set({ tripRemindedAt: at, updatedAt: () => 'updated_at' })
+      .where('id = :id AND status = :accepted AND trip_reminded_at IS NULL', {
+        id,
+        accepted: 'accepted',
+      })
+      .updateEntity(false)
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Accepted requests whose desired date is before `beforeDate`. */
+  dueAutoComplete(beforeDate: string, limit: number): Promise<number[]> {
+    return this.ids(
+      this.requests
+        .createQueryBuilder('r')
+        .select('r.id', 'id')
+        .where('r.status = :accepted AND r.desired_date < :beforeDate', {
+          accepted: 'accepted',
+          beforeDate,
+        })
+        .orderBy('r.id', 'ASC')
+        .limit(limit),
+    );
+  }
+
+  /**
+   * Completed requests without a review and without a reminder, completed between
+   * `completedAfter` (the review window still open) and `completedBefore`.
+   */
+  dueReviewReminders(
+    completedBefore: Date,
+    completedAfter: Date,
+    limit: number,
+  ): Promise<number[]> {
+    return this.ids(
+      this.requests
+        .createQueryBuilder('r')
+        .select('r.id', 'id')
+        .where('r.status = :completed AND r.review_reminded_at IS NULL', {
+          completed: 'completed',
+        })
+        .andWhere('r.completed_at <= :completedBefore AND r.completed_at > :completedAfter', {
+          completedBefore,
+          completedAfter,
+        })
+        .andWhere('NOT EXISTS (SELECT 1 FROM reviews rv WHERE rv.matching_request_id = r.id)')
+        .orderBy('r.id', 'ASC')
+        .limit(limit),
+    );
+  }
+
+  /** Records the review reminder, once. */
+  async markReviewReminded(manager: EntityManager, id: number, at: Date): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(MatchingRequest)
+      .set({ reviewRemindedAt: at, updatedAt: () => 'updated_at' })
+      .where('id = :id AND status = :completed AND review_reminded_at IS NULL', {
+        id,
+        completed: 'completed',
+      })
+      .updateEntity(false)
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  private async ids(qb: SelectQueryBuilder<MatchingRequest>): Promise<number[]> {
+    const rows = await qb.getRawMany<{ id: number | string }>();
+    return rows.map((r) => Number(r.id));
+  }
+
   async setChatRoom(manager: EntityManager, requestId: number, chatRoomId: number): Promise<void> {
     await manager.update(MatchingRequest, { id: requestId }, { chatRoomId });
   }

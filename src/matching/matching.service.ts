@@ -5,6 +5,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ChatService } from '../chat/chat.service';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
+import { addDays, dateIn } from '../common/time/zoned';
+import type { AppConfig } from '../config/app-config';
+import { InjectConfig } from '../config/config.module';
 import type { Page } from '../common/pagination/cursor';
 import { pagesOfIds } from '../common/streaming/json-document';
 import { isUniqueViolation } from '../database/sql';
@@ -16,6 +19,7 @@ import { UserBlockedEvent } from '../users/users.events';
 import type { User } from '../users/entities/user.entity';
 import {
   CreateMatchingRequestDto,
+  MAX_DAYS_AHEAD,
   ListMatchingRequestsQueryDto,
   MatchingRequestDto,
   RejectMatchingRequestDto,
@@ -68,14 +72,29 @@ function invalidState(status: MatchingStatus | undefined, to: MatchingStatus): D
  */
 @Injectable()
 export class MatchingService {
+  private readonly timeZone: string;
+
   constructor(
+    @InjectConfig() config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queries: MatchingRepository,
     private readonly stories: StoriesService,
     private readonly guides: GuidesService,
     private readonly chat: ChatService,
     private readonly events: EventEmitter2,
-  ) {}
+  ) {
+    this.timeZone = config.lifecycle.timeZone;
+  }
+
+  /** From today to MAX_DAYS_AHEAD days ahead, in the service's zone, where it also expires. */
+  private checkDesiredDate(date: string): void {
+    const today = dateIn(new Date(), this.timeZone);
+    if (date >= today && date <= addDays(today, MAX_DAYS_AHEAD)) return;
+    const message = `desiredDate must be from today (${today} in ${this.timeZone}) to ${MAX_DAYS_AHEAD} days ahead`;
+    throw new DomainException('VALIDATION_FAILED', message, [
+      { field: 'desiredDate', errors: [message] },
+    ]);
+  }
 
   // ---- access -------------------------------------------------------------------------------
 
@@ -116,6 +135,7 @@ export class MatchingService {
    * guide's stories take no requests: 404, as their profile is 404 too).
    */
   async create(user: AuthUser, dto: CreateMatchingRequestDto): Promise<MatchingRequestDto> {
+    this.checkDesiredDate(dto.desiredDate);
     const story = await this.requirePublishedStory(user, dto.storyId);
     if (story.userId === user.id) {
       throw new DomainException('MATCHING_OWN_STORY', 'You cannot request your own story');
@@ -316,6 +336,24 @@ export class MatchingService {
     }
   }
 
+  /**
+   * Tells the listeners of a time-driven change (SPEC §13): no user acted, so the event's
+   * actor is 0 and both participants count as "others".
+   */
+  async announce(event: EventClass & { NAME: string }, requestId: number): Promise<void> {
+    const [dto] = await this.toDtos([requestId]);
+    if (dto) await this.emit(event, dto, 0, null);
+  }
+
+  /** accepted → completed by the clock (SPEC §13), once. */
+  async completeByTime(requestId: number, at: Date): Promise<boolean> {
+    const request = await this.queries.findById(requestId);
+    if (!request) return false;
+    return runInTransaction(this.dataSource, (manager) =>
+      this.queries.moveStatus(manager, request, ['accepted'], 'completed', { completedAt: at }),
+    );
+  }
+
   /** Completed requests of a guide, shown on the guide's profile. */
   countCompletedByGuide(guideId: number): Promise<number> {
     return this.queries.countCompletedByGuide(guideId);
@@ -383,6 +421,7 @@ export class MatchingService {
         createdAt: r.createdAt.toISOString(),
         respondedAt: r.respondedAt?.toISOString() ?? null,
         completedAt: r.completedAt?.toISOString() ?? null,
+        expiredAt: r.expiredAt?.toISOString() ?? null,
       };
     });
   }

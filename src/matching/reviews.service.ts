@@ -6,8 +6,11 @@ import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 import { Page, PageQueryDto, toPage } from '../common/pagination/cursor';
 import { byPages } from '../common/streaming/json-document';
+import { spokenDuration } from '../common/time/spoken-duration';
 import { isUniqueViolation } from '../database/sql';
 import { runInTransaction } from '../database/transaction';
+import type { AppConfig } from '../config/app-config';
+import { InjectConfig } from '../config/config.module';
 import { GuidesService } from '../guides/guides.service';
 import { blockViewerId } from '../users/blocks.sql';
 import type { User } from '../users/entities/user.entity';
@@ -25,6 +28,7 @@ function reviewExists(): DomainException {
 @Injectable()
 export class ReviewsService {
   constructor(
+    @InjectConfig() private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly reviews: ReviewsRepository,
     private readonly matching: MatchingService,
@@ -50,6 +54,14 @@ export class ReviewsService {
       );
     }
     if (await this.reviews.existsForRequest(requestId)) throw reviewExists();
+    const window = this.config.lifecycle.reviewWindowSeconds;
+    if (request.completedAt && request.completedAt.getTime() + window * 1000 < Date.now()) {
+      throw new DomainException(
+        'REVIEW_WINDOW_CLOSED',
+        `Reviews are accepted for ${spokenDuration(window)} after the trip was completed`,
+        { completedAt: request.completedAt.toISOString() },
+      );
+    }
     let reviewId: number;
     try {
       reviewId = await runInTransaction(this.dataSource, async (manager) => {

@@ -6,8 +6,11 @@ import {
   MatchingCancelledEvent,
   MatchingCompletedEvent,
   MatchingEvent,
+  MatchingExpiredEvent,
   MatchingRejectedEvent,
   MatchingRequestedEvent,
+  MatchingReviewReminderEvent,
+  MatchingTripReminderEvent,
   ReviewCreatedEvent,
 } from '../matching/matching.events';
 import { CommentCreatedEvent } from '../stories/stories.events';
@@ -24,7 +27,10 @@ const withReason = (text: string, reason: string | null) =>
  * Turns domain events of other modules into notifications (texts in Korean, the product's
  * language). Who is notified:
  * - matching.requested → the guide; accepted / rejected → the traveller; cancelled / completed
- *   → every participant but the one who acted (the other one; both if an admin acted).
+ *   → every participant but the one who acted (the other one; both if an admin acted, or the
+ *   clock: an automatic completion).
+ * - the lifecycle (SPEC §13): matching.expired → the traveller; matching.trip-reminder → both;
+ *   matching.review-reminder → the traveller.
  * - review.created → the guide.
  * - comment.created → a top-level comment: the story's owner (COMMENT_CREATED). A reply: the
  *   parent comment's author (COMMENT_REPLIED) and the story's owner (COMMENT_CREATED) unless the
@@ -123,6 +129,47 @@ export class NotificationsListener {
           e.actorId,
         );
       }
+    });
+  }
+
+  @OnEvent(MatchingExpiredEvent.NAME)
+  async onMatchingExpired(e: MatchingEvent): Promise<void> {
+    await this.safely(MatchingExpiredEvent.NAME, async () => {
+      await this.notifications.notify(
+        e.travelerId,
+        'MATCHING_EXPIRED',
+        '매칭 요청 만료',
+        `"${e.storyTitle}" 매칭 요청이 기한 안에 답을 받지 못해 만료됐어요.`,
+        matchingData(e),
+      );
+    });
+  }
+
+  @OnEvent(MatchingTripReminderEvent.NAME)
+  async onTripReminder(e: MatchingEvent): Promise<void> {
+    await this.safely(MatchingTripReminderEvent.NAME, async () => {
+      for (const userId of [e.travelerId, e.guideUserId]) {
+        await this.notifications.notify(
+          userId,
+          'TRIP_REMINDER',
+          '여행이 곧 시작돼요',
+          `"${e.storyTitle}" 여행이 다가왔어요. 채팅방에서 만날 시간과 장소를 확인해 보세요.`,
+          matchingData(e),
+        );
+      }
+    });
+  }
+
+  @OnEvent(MatchingReviewReminderEvent.NAME)
+  async onReviewReminder(e: MatchingEvent): Promise<void> {
+    await this.safely(MatchingReviewReminderEvent.NAME, async () => {
+      await this.notifications.notify(
+        e.travelerId,
+        'REVIEW_REMINDER',
+        '리뷰를 남겨 주세요',
+        `"${e.storyTitle}" 여행은 어떠셨나요? 가이드에게 리뷰를 남겨 주세요.`,
+        matchingData(e),
+      );
     });
   }
 

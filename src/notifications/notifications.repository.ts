@@ -87,6 +87,28 @@ export class NotificationsRepository {
     return result.affected ?? 0;
   }
 
+  /**
+   * Deletes up to `limit` read notifications made before `before`; how many went. Unread
+   * ones stay whatever their age.
+   */
+  async deleteReadBefore(before: Date, limit: number): Promise<number> {
+    const rows = await this.dataSource.manager
+      .createQueryBuilder(Notification, 'n')
+      .select('n.id', 'id')
+      .where('n.created_at < :before AND n.read_at IS NOT NULL', { before })
+      .orderBy('n.created_at', 'ASC')
+      .limit(limit)
+      .getRawMany<{ id: number }>();
+    if (rows.length === 0) return 0;
+    const result = await this.dataSource.manager
+      .createQueryBuilder()
+      .delete()
+      .from(Notification)
+      .where('id IN (:...ids) AND read_at IS NOT NULL', { ids: rows.map((r) => Number(r.id)) })
+      .execute();
+    return result.affected ?? 0;
+  }
+
   async deleteAllOf(manager: EntityManager, userId: number): Promise<void> {
     await manager.delete(Notification, { userId });
   }

@@ -10,30 +10,20 @@ export const MAX_PARTY_SIZE = 20;
 export const MAX_MESSAGE_LENGTH = 1000;
 export const MAX_REJECT_REASON_LENGTH = 500;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** Today's date in UTC as `YYYY-MM-DD`. */
-export function todayUtc(now = new Date()): string {
-  return now.toISOString().slice(0, 10);
-}
-
-/** A real calendar date `YYYY-MM-DD` from today (UTC) to `maxDays` days ahead, inclusive. */
-function isUpcomingDate(value: unknown, maxDays: number): boolean {
+/** A real calendar date `YYYY-MM-DD` (the service checks that it is not past, nor too far). */
+function isCalendarDate(value: unknown): boolean {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
   const time = Date.parse(`${value}T00:00:00Z`);
   // Date.parse rolls 2026-02-30 over to March: a real date prints back the same
-  if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== value) return false;
-  const today = Date.parse(`${todayUtc()}T00:00:00Z`);
-  return time >= today && time <= today + maxDays * DAY_MS;
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === value;
 }
 
-const IsUpcomingDate = (maxDays: number) =>
+const IsCalendarDate = () =>
   ValidateBy({
-    name: 'isUpcomingDate',
+    name: 'isCalendarDate',
     validator: {
-      validate: (value) => isUpcomingDate(value, maxDays),
-      defaultMessage: (args) =>
-        `${args?.property ?? 'date'} must be a date YYYY-MM-DD from today (UTC) to ${maxDays} days ahead`,
+      validate: (value) => isCalendarDate(value),
+      defaultMessage: (args) => `${args?.property ?? 'date'} must be a date YYYY-MM-DD`,
     },
   });
 
@@ -44,9 +34,9 @@ export class CreateMatchingRequestDto {
 
   @ApiProperty({
     example: '2026-12-24',
-    description: `YYYY-MM-DD, from today to today + ${MAX_DAYS_AHEAD} days inclusive; "today" is the current UTC date`,
+    description: `YYYY-MM-DD, from today to today + ${MAX_DAYS_AHEAD} days inclusive; "today" is the date in the service's time zone (SERVICE_TIME_ZONE, default Asia/Seoul)`,
   })
-  @IsUpcomingDate(MAX_DAYS_AHEAD)
+  @IsCalendarDate()
   desiredDate: string;
 
   @ApiPropertyOptional({ example: '14:30', description: 'HH:mm, 00:00–23:59' })
@@ -129,7 +119,15 @@ export class MatchingGuideDto {
 
 export class MatchingRequestDto {
   @ApiProperty() id: number;
-  @ApiProperty({ enum: MATCHING_STATUSES }) status: MatchingStatus;
+  @ApiProperty({
+    enum: MATCHING_STATUSES,
+    description:
+      'pending → accepted | rejected | cancelled | expired; accepted → completed | cancelled. ' +
+      '`expired`: nobody answered by the end of the desired date or within MATCHING_PENDING_TTL ' +
+      '(72h); an accepted request completes by itself MATCHING_AUTO_COMPLETE_AFTER (48h) after ' +
+      'the end of its desired date.',
+  })
+  status: MatchingStatus;
   @ApiProperty({ type: MatchingStoryDto }) story: MatchingStoryDto;
   @ApiProperty({ type: MatchingTravelerDto }) traveler: MatchingTravelerDto;
   @ApiProperty({ type: MatchingGuideDto }) guide: MatchingGuideDto;
@@ -144,4 +142,6 @@ export class MatchingRequestDto {
   @ApiProperty({ type: String, nullable: true, description: 'When the guide accepted/rejected' })
   respondedAt: string | null;
   @ApiProperty({ type: String, nullable: true }) completedAt: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'When a pending request expired' })
+  expiredAt: string | null;
 }

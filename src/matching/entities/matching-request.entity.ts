@@ -18,6 +18,8 @@ export const MATCHING_STATUSES = [
   'rejected',
   'cancelled',
   'completed',
+  // a pending request nobody answered in time (SPEC §13); final
+  'expired',
 ] as const;
 export type MatchingStatus = (typeof MATCHING_STATUSES)[number];
 
@@ -38,6 +40,7 @@ export function openKeyOf(travelerId: number, storyId: number): string {
 @Index('IDX_matching_requests_traveler', ['travelerId', 'id'])
 @Index('IDX_matching_requests_guide_user', ['guideUserId', 'id'])
 @Index('IDX_matching_requests_guide_status', ['guideId', 'status'])
+@Index('IDX_matching_requests_status_date', ['status', 'desiredDate'])
 export class MatchingRequest {
   @PrimaryGeneratedColumn()
   id: number;
@@ -117,6 +120,17 @@ export class MatchingRequest {
 
   @Column({ name: 'cancelled_at', type: 'datetime', nullable: true })
   cancelledAt: Date | null;
+
+  @Column({ name: 'expired_at', type: 'datetime', nullable: true })
+  expiredAt: Date | null;
+
+  /** When both were reminded of the coming trip (once). */
+  @Column({ name: 'trip_reminded_at', type: 'datetime', nullable: true })
+  tripRemindedAt: Date | null;
+
+  /** When the traveller was reminded to review (once). */
+  @Column({ name: 'review_reminded_at', type: 'datetime', nullable: true })
+  reviewRemindedAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;

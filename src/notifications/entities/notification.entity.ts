@@ -17,6 +17,8 @@ export type NotificationData = Record<string, string | number | null>;
 @Entity('notifications')
 // a user's list, newest first, keyset-paged on the id; also serves the unread count
 @Index('IDX_notifications_user_id', ['userId', 'id'])
+// the retention job's scan for old ones (SPEC §13)
+@Index('IDX_notifications_created_at', ['createdAt'])
 export class Notification {
   @PrimaryGeneratedColumn()
   id: number;
