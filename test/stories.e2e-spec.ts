@@ -240,9 +240,15 @@ describe('stories', () => {
     it('counts a view at most once per viewer per 10 minutes', async () => {
       const story = await storyOf(t, guide);
       const url = `/api/v1/stories/${story.id}`;
-      await t.http().get(url).set(traveller.auth).expect(200);
+      const first = await t.http().get(url).set(traveller.auth).expect(200);
+      expect(first.body.viewCount).toBe(1);
       const again = await t.http().get(url).set(traveller.auth).expect(200);
       expect(again.body.viewCount).toBe(1);
+      // a view is no edit of the story
+      expect(again.body.updatedAt).toBe(first.body.updatedAt);
+      expect(
+        (await t.dataSource.getRepository(Story).findOneByOrFail({ id: story.id })).updatedAt,
+      ).toEqual(story.updatedAt);
       const other = await t.http().get(url).set(admin.auth).expect(200);
       expect(other.body.viewCount).toBe(2);
       const anonymous = await t.http().get(url).expect(200);

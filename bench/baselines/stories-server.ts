@@ -153,10 +153,8 @@ function sqliteStore(path: string): Store {
      ON CONFLICT (story_id, viewer_key) DO UPDATE SET viewed_at = excluded.viewed_at
      WHERE story_views.viewed_at <= ?`,
   );
-  // as the app's counter update (TypeORM's increment also sets the update date column)
-  const bump = db.prepare(
-    'UPDATE stories SET view_count = view_count + 1, updated_at = CURRENT_TIMESTAMP WHERE id = ?',
-  );
+  // as the app's counter update: a view is no edit, updated_at stays
+  const bump = db.prepare('UPDATE stories SET view_count = view_count + 1 WHERE id = ?');
   const countView = db.transaction((storyId: number, key: string, now: string, cutoff: string) => {
     const counted = upsertView.run(key, now, storyId, cutoff).changes > 0;
     if (counted) bump.run(storyId);
@@ -235,7 +233,8 @@ function mysqlStore(database: string): Store {
         )) > 0;
       if (counted) {
         await changed(
-          'UPDATE stories SET view_count = view_count + 1, updated_at = CURRENT_TIMESTAMP WHERE id = ?',
+          // updated_at assigned to itself: no ON UPDATE CURRENT_TIMESTAMP for a view
+          'UPDATE stories SET view_count = view_count + 1, updated_at = updated_at WHERE id = ?',
           [storyId],
         );
       }

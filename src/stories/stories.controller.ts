@@ -125,11 +125,7 @@ export class StoriesController {
     @Param('id', ParseIdPipe) id: number,
     @Req() req: Request,
   ): Promise<StoryDetailDto> {
-    const story = await this.stories.requireVisible(viewer, id);
-    if (story.status === 'published') {
-      await this.stories.countView(id, viewerKey(viewer, req.ip));
-    }
-    return this.stories.detail(viewer, id);
+    return this.stories.view(viewer, id, viewerKey(viewer, req.ip));
   }
 
   @Patch(':id')

@@ -21,6 +21,7 @@ import { ReactionsService } from './reactions.service';
 import { StoriesController } from './stories.controller';
 import { StoriesRepository } from './stories.repository';
 import { StoriesService } from './stories.service';
+import { StoryReadsRepository } from './story-reads.repository';
 import { StoryUploadGuard } from './story-upload.guard';
 import { StoryVideoJobs } from './story-video.jobs';
 
@@ -51,6 +52,7 @@ import { StoryVideoJobs } from './story-video.jobs';
   providers: [
     StoryUploadGuard,
     StoriesRepository,
+    StoryReadsRepository,
     CommentsRepository,
     StoriesService,
     StoryVideoJobs,

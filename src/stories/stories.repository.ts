@@ -1,17 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, IsNull, Not, type QueryDeepPartialEntity } from 'typeorm';
+import { DataSource, EntityManager, In, type QueryDeepPartialEntity } from 'typeorm';
 import { decodeCursor } from '../common/pagination/cursor';
-import { isUniqueViolation, likeContains } from '../database/sql';
+import { isUniqueViolation } from '../database/sql';
 import type { IngestedMedia } from '../media/media.service';
 import { noBlockBetween } from '../users/blocks.sql';
 import type { MediaStatus } from '../media/media-types';
-import type { StorySort } from './dto/story-input.dto';
 import { StoryBookmark } from './entities/story-bookmark.entity';
 import { StoryLike } from './entities/story-like.entity';
 import { StoryMedia } from './entities/story-media.entity';
 import { StoryTag } from './entities/story-tag.entity';
-import { StoryView } from './entities/story-view.entity';
 import { Story, type StoryStatus } from './entities/story.entity';
 
 /**
@@ -357,150 +355,7 @@ export class StoriesRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  // ---- views ---------------------------------------------------------------------------------
-
-  /** Counts a view unless this viewer was counted for this story within `windowMs`. */
-  async countView(storyId: number, key: string, windowMs: number): Promise<void> {
-    const now = new Date();
-    const manager = this.dataSource.manager;
-    const renewed = await manager
-      .createQueryBuilder()
-      .update(StoryView)
-      .set({ viewedAt: now })
-      .where('story_id = :storyId AND viewer_key = :key AND viewed_at <= :cutoff', {
-        storyId,
-        key,
-        cutoff: new Date(now.getTime() - windowMs),
-      })
-      .execute();
-    let counted = (renewed.affected ?? 0) > 0;
-    if (!counted) {
-      try {
-        await manager.insert(StoryView, { storyId, viewerKey: key, viewedAt: now });
-        counted = true;
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error; // seen within the window: not counted
-      }
-    }
-    if (counted) await manager.increment(Story, { id: storyId }, 'viewCount', 1);
-  }
-
-  // ---- reads for summaries ------------------------------------------------------------------
-
-  /** Stories with region and guide (and the guide's user) loaded. */
-  storiesWithRefs(ids: number[]): Promise<Story[]> {
-    return this.dataSource.manager.find(Story, {
-      where: { id: In(ids) },
-      relations: { region: true, guide: { user: true } },
-    });
-  }
-
-  tagsOf(ids: number[]): Promise<StoryTag[]> {
-    return this.dataSource.manager.find(StoryTag, {
-      where: { storyId: In(ids) },
-      order: { position: 'ASC' },
-    });
-  }
-
-  /** Media that can give a story its thumbnail: `ready` with a thumbnail, in order. */
-  thumbnailCandidates(ids: number[]): Promise<StoryMedia[]> {
-    return this.dataSource.manager.find(StoryMedia, {
-      select: { id: true, storyId: true, thumbnailKey: true, order: true },
-      where: { storyId: In(ids), status: 'ready', thumbnailKey: Not(IsNull()) },
-      order: { order: 'ASC', id: 'ASC' },
-    });
-  }
-
-  /** Which of `ids` the user liked, and which they bookmarked. */
-  async reactionsOf(
-    userId: number,
-    ids: number[],
-  ): Promise<{ liked: Set<number>; bookmarked: Set<number> }> {
-    const [liked, bookmarked] = await Promise.all([
-      this.dataSource.manager.find(StoryLike, {
-        select: { storyId: true },
-        where: { userId, storyId: In(ids) },
-      }),
-      this.dataSource.manager.find(StoryBookmark, {
-        select: { storyId: true },
-        where: { userId, storyId: In(ids) },
-      }),
-    ]);
-    return {
-      liked: new Set(liked.map((l) => l.storyId)),
-      bookmarked: new Set(bookmarked.map((b) => b.storyId)),
-    };
-  }
-
   // ---- lists --------------------------------------------------------------------------------
-
-  /**
-   * A page (plus one row) of story ids with their popularity score. Keyset paging: `latest`
-   * on the id (ids grow with creation time), `popular` on (score, id), so rows inserted
-   * meanwhile never shift a page.
-   */
-  async pageIds(
-    filter: StoryListFilter,
-    sort: StorySort,
-    limit: number,
-    cursor?: string,
-  ): Promise<ScoredId[]> {
-    const qb = this.dataSource.manager
-      .createQueryBuilder(Story, 's')
-      .select('s.id', 'id')
-      .addSelect(POPULARITY_SQL, 'score');
-    if (filter.ownerId !== undefined) {
-      qb.where('s.user_id = :ownerId AND s.status IN (:...own)', {
-        ownerId: filter.ownerId,
-        own: ['published', 'hidden'],
-      });
-    } else {
-      qb.where('s.status = :published', { published: 'published' });
-    }
-    if (filter.regionIds) {
-      qb.andWhere('s.region_id IN (:...regionIds)', { regionIds: filter.regionIds });
-    }
-    if (filter.category) qb.andWhere('s.category = :category', { category: filter.category });
-    if (filter.blockViewerId !== undefined) {
-      qb.andWhere(noBlockBetween('blockViewer', 's.user_id'), {
-        blockViewer: filter.blockViewerId,
-      });
-    }
-    if (filter.guideId !== undefined) {
-      qb.andWhere('s.guide_id = :guideId', { guideId: filter.guideId });
-    }
-    if (filter.tag) {
-      qb.andWhere(
-        'EXISTS (SELECT 1 FROM story_tags ft WHERE ft.story_id = s.id AND ft.tag = :tag)',
-        { tag: filter.tag },
-      );
-    }
-    if (filter.q) {
-      qb.andWhere(
-        `(s.title LIKE :q ESCAPE '!' OR s.content LIKE :q ESCAPE '!' OR EXISTS ` +
-          `(SELECT 1 FROM story_tags qt WHERE qt.story_id = s.id AND qt.tag LIKE :q ESCAPE '!'))`,
-        { q: likeContains(filter.q) },
-      );
-    }
-    if (sort === 'popular') {
-      if (cursor) {
-        const [score, id] = decodeCursor(cursor, ['number', 'id']);
-        qb.andWhere(`(${POPULARITY_SQL} < :cs OR (${POPULARITY_SQL} = :cs AND s.id < :cid))`, {
-          cs: Number(score),
-          cid: Number(id),
-        });
-      }
-      qb.orderBy(POPULARITY_SQL, 'DESC').addOrderBy('s.id', 'DESC');
-    } else {
-      if (cursor) {
-        const [id] = decodeCursor(cursor, ['id']);
-        qb.andWhere('s.id < :cid', { cid: Number(id) });
-      }
-      qb.orderBy('s.id', 'DESC');
-    }
-    const rows = await qb.limit(limit + 1).getRawMany<{ id: number; score: number }>();
-    return rows.map((r) => ({ id: Number(r.id), score: Number(r.score) }));
-  }
 
   /**
    * A page (plus one row) of the published stories the user liked or bookmarked, most recent

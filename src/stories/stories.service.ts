@@ -7,6 +7,7 @@ import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 import { Page, PageQueryDto, toPage } from '../common/pagination/cursor';
 import { byPages } from '../common/streaming/json-document';
+import { fromSqlDateTime } from '../database/statements';
 import { runInTransaction } from '../database/transaction';
 import { GuidesService } from '../guides/guides.service';
 import { MediaService } from '../media/media.service';
@@ -20,8 +21,15 @@ import { MediaDto, StoryDetailDto, StorySummaryDto } from './dto/story.dto';
 import { StoryBookmark } from './entities/story-bookmark.entity';
 import { StoryLike } from './entities/story-like.entity';
 import { StoryMedia } from './entities/story-media.entity';
-import { Story, type StoryStatus } from './entities/story.entity';
+import { Story, type StoryCategory, type StoryStatus } from './entities/story.entity';
 import { RegionCount, StoriesRepository, StoryListFilter } from './stories.repository';
+import {
+  DetailRow,
+  EXCERPT_HEAD_CHARS,
+  MediaJson,
+  StoryReadsRepository,
+  SummaryRow,
+} from './story-reads.repository';
 import { StoryVideoJobs } from './story-video.jobs';
 
 export const MAX_MEDIA_PER_STORY = 10;
@@ -33,6 +41,24 @@ const EXPORT_PAGE = 200;
 function excerptOf(content: string): string {
   const flat = content.replace(/\s+/g, ' ').trim();
   return flat.length <= EXCERPT_LENGTH ? flat : `${flat.slice(0, EXCERPT_LENGTH - 1).trimEnd()}…`;
+}
+
+/**
+ * The excerpt from the first EXCERPT_HEAD_CHARS characters of a content `length` characters
+ * long; null when they are not enough (a head of mostly blanks, cut short).
+ */
+function excerptOfHead(head: string, length: number): string | null {
+  const flat = head.replace(/\s+/g, ' ').trim();
+  if (flat.length > EXCERPT_LENGTH) return `${flat.slice(0, EXCERPT_LENGTH - 1).trimEnd()}…`;
+  return length <= EXCERPT_HEAD_CHARS ? flat : null;
+}
+
+/** A JSON column as the driver gives it: text (SQLite, MariaDB) or parsed (MySQL 8). */
+function parseJson<T>(value: unknown): T | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return JSON.parse(value) as T;
+  if (Buffer.isBuffer(value)) return JSON.parse(value.toString('utf8')) as T;
+  return value as T;
 }
 
 /** Who a viewer is for view counting: a user, or an address for anonymous callers. */
@@ -68,6 +94,7 @@ export class StoriesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly stories: StoriesRepository,
+    private readonly reads: StoryReadsRepository,
     private readonly guides: GuidesService,
     private readonly regions: RegionsService,
     private readonly media: MediaService,
@@ -107,7 +134,7 @@ export class StoriesService {
     return story;
   }
 
-  private canSee(viewer: AuthUser | undefined, story: Story): boolean {
+  private canSee(viewer: AuthUser | undefined, story: Pick<Story, 'status' | 'userId'>): boolean {
     if (story.status === 'published') return true;
     return viewer !== undefined && (viewer.role === 'admin' || viewer.id === story.userId);
   }
@@ -329,33 +356,70 @@ export class StoriesService {
     );
   }
 
-  // ---- views --------------------------------------------------------------------------------
-
-  /** Counts a view unless this viewer was counted for this story within the last 10 minutes. */
-  countView(storyId: number, key: string): Promise<void> {
-    return this.stories.countView(storyId, key, VIEW_WINDOW_MS);
-  }
-
   // ---- reads --------------------------------------------------------------------------------
 
-  /** Story detail for GET /stories/:id (which counts the view first). */
+  /**
+   * GET /stories/:id: the story when the caller may see it (as {@link requireVisible}), with a
+   * view counted for `viewer` (a published story only, at most once per viewer per 10
+   * minutes). One statement reads it all; counting adds one or two.
+   */
+  async view(viewer: AuthUser | undefined, storyId: number, key: string): Promise<StoryDetailDto> {
+    const row = await this.visibleDetailRow(viewer, storyId);
+    const counted =
+      row.status === 'published' &&
+      (await this.reads.countView(storyId, key, VIEW_WINDOW_MS));
+    const dto = await this.detailDto(row);
+    if (counted) dto.viewCount += 1;
+    return dto;
+  }
+
+  /** Story detail (what GET /stories/:id shows, without counting a view). */
   async detail(viewer: AuthUser | undefined, storyId: number): Promise<StoryDetailDto> {
-    const story = await this.requireVisible(viewer, storyId);
-    const [[summary], media] = await Promise.all([
-      this.summariesByIds(viewer, [storyId]),
-      this.stories.mediaOf(storyId),
-    ]);
+    return this.detailDto(await this.visibleDetailRow(viewer, storyId));
+  }
+
+  private async visibleDetailRow(
+    viewer: AuthUser | undefined,
+    storyId: number,
+  ): Promise<DetailRow> {
+    const row = await this.reads.detail(viewer?.id ?? 0, blockViewerId(viewer) ?? 0, storyId);
+    if (!row) throw notFound();
+    const story = { status: row.status as StoryStatus, userId: Number(row.user_id) };
+    // a block between the viewer and the author hides the story both ways (SPEC §11)
+    if (!this.canSee(viewer, story) || Number(row.blocked) > 0) throw notFound();
+    return row;
+  }
+
+  private async detailDto(row: DetailRow): Promise<StoryDetailDto> {
+    const media = (parseJson<MediaJson[]>(row.media) ?? []).sort(
+      (a, b) => a.order - b.order || a.id - b.id,
+    );
     return {
-      ...summary,
-      content: story.content,
-      status: story.status,
-      updatedAt: story.updatedAt.toISOString(),
-      media: media.map((m) => this.mediaDto(m)),
+      ...this.summaryOf(row, excerptOf(row.content)),
+      content: row.content,
+      status: row.status as StoryStatus,
+      updatedAt: fromSqlDateTime(row.updated_at).toISOString(),
+      media: media.map((m) => this.mediaDto({ ...m, size: Number(m.size) })),
     };
   }
 
   /** Nothing of a media item is served before it is `ready` (its metadata stripped). */
-  private mediaDto(m: StoryMedia): MediaDto {
+  private mediaDto(
+    m: Pick<
+      StoryMedia,
+      | 'id'
+      | 'type'
+      | 'status'
+      | 'mimeType'
+      | 'size'
+      | 'width'
+      | 'height'
+      | 'durationSec'
+      | 'storageKey'
+      | 'thumbnailKey'
+      | 'order'
+    >,
+  ): MediaDto {
     const ready = m.status === 'ready';
     return {
       id: m.id,
@@ -372,62 +436,62 @@ export class StoriesService {
     };
   }
 
-  /**
-   * Summaries of the given stories, in the order of `ids` (missing ids are skipped), in a fixed
-   * number of queries whatever the count: stories with region and guide, tags, first ready
-   * thumbnail, and the caller's likes and bookmarks.
-   */
-  async summariesByIds(viewer: AuthUser | undefined, ids: number[]): Promise<StorySummaryDto[]> {
-    if (ids.length === 0) return [];
-    const [rows, tags, media, reactions] = await Promise.all([
-      this.stories.storiesWithRefs(ids),
-      this.stories.tagsOf(ids),
-      this.stories.thumbnailCandidates(ids),
-      viewer ? this.stories.reactionsOf(viewer.id, ids) : null,
-    ]);
-    const tagsOf = new Map<number, string[]>();
-    for (const t of tags) tagsOf.set(t.storyId, [...(tagsOf.get(t.storyId) ?? []), t.tag]);
-    const firstMedia = new Map<number, StoryMedia>();
-    for (const m of media) if (!firstMedia.has(m.storyId)) firstMedia.set(m.storyId, m);
-    const byId = new Map(rows.map((s) => [s.id, s]));
+  /** A summary from its row; `excerpt` when known, else made from the row's head. */
+  private summaryOf(row: SummaryRow, excerpt: string): StorySummaryDto {
+    return {
+      id: Number(row.id),
+      title: row.title,
+      excerpt,
+      category: row.category as StoryCategory,
+      tags: row.tags ? row.tags.split(',') : [],
+      region: { id: Number(row.region_id), name: row.region_name },
+      guide: {
+        id: Number(row.guide_id),
+        userId: Number(row.guide_user_id),
+        nickname: row.nickname ?? '',
+        profileImageUrl: row.profile_image_url ?? null,
+        averageRating: Number(row.average_rating),
+      },
+      thumbnailUrl: this.media.url(row.thumbnail_key),
+      mediaCount: Number(row.media_count),
+      likeCount: Number(row.like_count),
+      commentCount: Number(row.comment_count),
+      bookmarkCount: Number(row.bookmark_count),
+      viewCount: Number(row.view_count),
+      isMatched: Boolean(Number(row.is_matched)),
+      createdAt: fromSqlDateTime(row.created_at).toISOString(),
+      likedByMe: Number(row.liked) > 0,
+      bookmarkedByMe: Number(row.bookmarked) > 0,
+    };
+  }
 
-    return ids.flatMap((id) => {
-      const s = byId.get(id);
-      if (!s) return [];
-      const guide = s.guide as NonNullable<Story['guide']>;
-      const region = s.region as NonNullable<Story['region']>;
-      return [
-        {
-          id: s.id,
-          title: s.title,
-          excerpt: excerptOf(s.content),
-          category: s.category,
-          tags: tagsOf.get(s.id) ?? [],
-          region: { id: region.id, name: region.name },
-          guide: {
-            id: guide.id,
-            userId: guide.userId,
-            nickname: guide.user?.nickname ?? '',
-            profileImageUrl: guide.user?.profileImageUrl ?? null,
-            averageRating: Number(guide.averageRating),
-          },
-          thumbnailUrl: this.media.url(firstMedia.get(s.id)?.thumbnailKey ?? null),
-          mediaCount: s.mediaCount,
-          likeCount: s.likeCount,
-          commentCount: s.commentCount,
-          bookmarkCount: s.bookmarkCount,
-          viewCount: s.viewCount,
-          isMatched: s.isMatched,
-          createdAt: s.createdAt.toISOString(),
-          likedByMe: reactions?.liked.has(s.id) ?? false,
-          bookmarkedByMe: reactions?.bookmarked.has(s.id) ?? false,
-        },
-      ];
-    });
+  /** Summaries of rows read with their content's head (lists). */
+  private async summariesOf(rows: SummaryRow[]): Promise<StorySummaryDto[]> {
+    return Promise.all(
+      rows.map(async (row) => {
+        const excerpt =
+          excerptOfHead(row.head, Number(row.content_length)) ??
+          excerptOf(await this.reads.content(Number(row.id)));
+        return this.summaryOf(row, excerpt);
+      }),
+    );
   }
 
   /**
-   * GET /stories (published only) or, with `ownerId`, the owner's own list (hidden included).
+   * Summaries of the given stories, in the order of `ids` (missing ids are skipped), in one
+   * statement whatever the count: story, region, guide, tags, first ready thumbnail, and the
+   * caller's likes and bookmarks.
+   */
+  async summariesByIds(viewer: AuthUser | undefined, ids: number[]): Promise<StorySummaryDto[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.reads.summaries(viewer?.id ?? 0, ids);
+    const byId = new Map((await this.summariesOf(rows)).map((s) => [s.id, s]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /**
+   * GET /stories (published only) or, with `ownerId`, the owner's own list (hidden included):
+   * one statement for the page and its summaries.
    */
   async list(
     viewer: AuthUser | undefined,
@@ -448,14 +512,14 @@ export class StoriesService {
       filter.regionIds = await this.regions.descendantIds(query.regionId);
       if (filter.regionIds.length === 0) return { items: [], nextCursor: null };
     }
-    const rows = await this.stories.pageIds(filter, sort, query.limit, query.cursor);
+    const rows = await this.reads.page(filter, sort, query.limit, query.cursor, viewer?.id ?? 0);
     const page = toPage(
       rows,
       query.limit,
-      (r) => (sort === 'popular' ? [r.score, r.id] : [r.id]),
-      (r) => r.id,
+      (r) => (sort === 'popular' ? [Number(r.score), Number(r.id)] : [Number(r.id)]),
+      (r) => r,
     );
-    return { items: await this.summariesByIds(viewer, page.items), nextCursor: page.nextCursor };
+    return { items: await this.summariesOf(page.items), nextCursor: page.nextCursor };
   }
 
   // ---- a user's data export (SPEC §11) ---------------------------------------------------------

@@ -18,6 +18,18 @@ export function noBlockBetween(viewerParam: string, userColumn: string): string 
 }
 
 /**
+ * The same for statements with positional parameters (database/statements.ts): SQL that is
+ * true when a block stands between the viewer and the user in `userColumn`, either way. It
+ * takes the viewer's id twice: pass `[viewerId, viewerId]` (0 for nobody: no block matches).
+ */
+export function blockBetweenSql(userColumn: string): string {
+  return (
+    `EXISTS (SELECT 1 FROM blocks blk WHERE (blk.blocker_id = ? AND blk.blocked_id = ${userColumn})` +
+    ` OR (blk.blocker_id = ${userColumn} AND blk.blocked_id = ?))`
+  );
+}
+
+/**
  * The id whose blocks a list must respect: the signed-in caller, unless an admin (admins see
  * everything) or anonymous.
  */

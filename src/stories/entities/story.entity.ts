@@ -25,7 +25,8 @@ export type { StoryCategory, StoryStatus } from '../story-values';
  * as the row they count, so they never drift from the rows.
  */
 @Entity('stories')
-@Index('IDX_stories_status_created', ['status', 'createdAt', 'id'])
+// lists walk a status's stories newest first (keyset on the id) without sorting them
+@Index('IDX_stories_status_id', ['status', 'id'])
 export class Story {
   @PrimaryGeneratedColumn()
   id: number;
