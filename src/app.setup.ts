@@ -3,10 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { HttpServerAdapter } from './common/http/http-server.adapter';
+import { AppLogger, ROOT_LOGGER } from './common/logging/app-logger';
+import { requestLog } from './common/logging/request-log';
 import { createValidationPipe } from './common/validation/validation';
 import { serveMedia } from './media/media-serving';
 
@@ -53,7 +54,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     new HttpServerAdapter(config.http),
     { bufferLogs: true },
   );
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
+  // first, so that every request gets its id and its log line, refused ones included
+  app.use(requestLog(app.get(ROOT_LOGGER)));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '1mb' });

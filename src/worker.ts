@@ -2,9 +2,9 @@ import 'dotenv/config';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger as PinoLogger } from 'nestjs-pino';
 import { Server } from 'socket.io';
 import { AppModule } from './app.module';
+import { AppLogger } from './common/logging/app-logger';
 import type { AppConfig } from './config/app-config';
 import { configOrExit, exitIfShutdownHangs } from './config/start-up';
 import { RealtimeService } from './realtime/realtime.service';
@@ -24,7 +24,7 @@ export async function startWorker(config: AppConfig): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(worker), {
     bufferLogs: true,
   });
-  app.useLogger(app.get(PinoLogger));
+  app.useLogger(app.get(AppLogger));
   app.enableShutdownHooks();
   exitIfShutdownHangs(config.http.shutdownTimeoutMs);
   // what the jobs tell clients (`media:ready`) goes out through the Redis adapter, as if this

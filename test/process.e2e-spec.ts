@@ -47,6 +47,37 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** The keys that occur more than once in one object of a JSON text (any depth). */
+function duplicateKeys(json: string): string[] {
+  const duplicates: string[] = [];
+  // the open containers: a Set of keys for an object, null for an array
+  const open: (Set<string> | null)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (json[end] !== '"') end += json[end] === '\\' ? 2 : 1;
+      const keys = open[open.length - 1];
+      if (expectKey && keys) {
+        const key = json.slice(i + 1, end);
+        if (keys.has(key)) duplicates.push(key);
+        keys.add(key);
+      }
+      expectKey = false;
+      i = end;
+    } else if (c === '{' || c === '[') {
+      open.push(c === '{' ? new Set() : null);
+      expectKey = c === '{';
+    } else if (c === '}' || c === ']') {
+      open.pop();
+    } else if (c === ',') {
+      expectKey = open[open.length - 1] instanceof Set;
+    }
+  }
+  return duplicates;
+}
+
 /** Resolves when the child's stdout has contained `text`, or fails after `timeoutMs`. */
 function outputContains(
   child: ChildProcessWithoutNullStreams,
@@ -153,6 +184,9 @@ describe('the service process', () => {
         .filter((line) => line.trim().length > 0);
       const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
       const meLine = entries.find((e) => e.requestId === 'proc-test-0001');
+      // each key once: strict log stores refuse a line with a key twice (JSON.parse keeps the last)
+      const raw = lines.find((line) => line.includes('proc-test-0001')) as string;
+      expect(duplicateKeys(raw)).toEqual([]);
       expect(meLine).toMatchObject({
         req: { method: 'GET', path: '/api/v1/users/me' },
         res: { status: 200 },

@@ -1,42 +1,23 @@
-import { Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import type { AuthUser } from '../decorators/current-user.decorator';
-import { assignRequestId } from './request-id';
-
-type LoggedRequest = IncomingMessage & { id?: string; user?: AuthUser; originalUrl?: string };
+import { AppLogger, createRootLogger, ROOT_LOGGER } from './app-logger';
 
 /**
- * One JSON line per request: method, path (no query string, it may carry tokens), status,
- * duration, request id and user id. Headers and bodies are never logged.
+ * The process's logger: pino writing JSON lines to stdout (LOG_LEVEL), behind Nest's Logger
+ * (AppLogger) and the per-request line (request-log.ts, installed by app.setup.ts). No
+ * AsyncLocalStorage: on Node 20 it would turn on promise hooks for every promise of the
+ * process; what a line needs (request id, user) is on the request.
  */
+@Global()
 @Module({
-  imports: [
-    LoggerModule.forRootAsync({
+  providers: [
+    {
+      provide: ROOT_LOGGER,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: {
-          level: config.logLevel,
-          genReqId: (req: IncomingMessage, res: ServerResponse) => assignRequestId(req, res),
-          customProps: (req: IncomingMessage) => ({
-            requestId: (req as LoggedRequest).id,
-            userId: (req as LoggedRequest).user?.id ?? null,
-          }),
-          serializers: {
-            req: (req: { method: string; url: string }) => ({
-              method: req.method,
-              path: req.url.split('?')[0],
-            }),
-            res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-          },
-          customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-            error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-          redact: ['req.headers', 'res.headers'],
-          autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
-        },
-      }),
-    }),
+      useFactory: (config: AppConfig) => createRootLogger(config.logLevel),
+    },
+    AppLogger,
   ],
+  exports: [ROOT_LOGGER, AppLogger],
 })
 export class LoggingModule {}

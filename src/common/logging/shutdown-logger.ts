@@ -1,7 +1,7 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { PinoLogger } from 'nestjs-pino';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter, once } from 'node:events';
-import { symbols } from 'pino';
+import { symbols, type Logger as Pino } from 'pino';
+import { ROOT_LOGGER } from './app-logger';
 
 /** Longest wait for the log lines at shutdown. */
 const LOG_FLUSH_TIMEOUT_MS = 1000;
@@ -14,7 +14,7 @@ const LOG_FLUSH_TIMEOUT_MS = 1000;
 export class ShutdownLogger implements OnApplicationShutdown {
   private readonly logger = new Logger('Shutdown');
 
-  constructor(private readonly pino: PinoLogger) {}
+  constructor(@Inject(ROOT_LOGGER) private readonly pino: Pino) {}
 
   async onApplicationShutdown(signal?: string): Promise<void> {
     this.logger.log(`Shutdown complete${signal ? ` (${signal})` : ''}`);
@@ -26,7 +26,7 @@ export class ShutdownLogger implements OnApplicationShutdown {
   private async logWritesSettled(): Promise<void> {
     // pino's destination (sonic-boom) is `_writing` while a write is under way and emits
     // 'write' when one lands; it starts the next buffered write at once
-    const stream = (this.pino.logger as unknown as Record<symbol, unknown>)[symbols.streamSym];
+    const stream = (this.pino as unknown as Record<symbol, unknown>)[symbols.streamSym];
     if (!(stream instanceof EventEmitter)) return;
     const writing = () => (stream as EventEmitter & { _writing?: boolean })._writing === true;
     const deadline = Date.now() + LOG_FLUSH_TIMEOUT_MS;

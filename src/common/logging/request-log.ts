@@ -1,0 +1,43 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger as Pino } from 'pino';
+import type { AuthUser } from '../decorators/current-user.decorator';
+import { assignRequestId } from './request-id';
+
+/** Paths not worth a line each: load balancers poll them. */
+const QUIET_PATHS = new Set(['/health', '/metrics']);
+
+/**
+ * One JSON line per request when its response is sent (or the client went away first):
+ * `{ level, time, pid, hostname, requestId, userId, req: { method, path }, res: { status },
+ * responseTime, msg }`, each key once. The path has no query string (it may carry tokens);
+ * headers and bodies are never logged. 5xx are errors, 4xx warnings, the rest info.
+ */
+export function requestLog(root: Pino) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = performance.now();
+    const requestId = assignRequestId(req, res);
+    const done = () => {
+      res.off('finish', done);
+      res.off('close', done);
+      const path = (req.originalUrl ?? req.url).split('?')[0];
+      if (QUIET_PATHS.has(path)) return;
+      const finished = res.writableFinished;
+      const status = res.statusCode;
+      const level = status >= 500 || !finished ? 'error' : status >= 400 ? 'warn' : 'info';
+      if (!root.isLevelEnabled(level)) return;
+      root[level](
+        {
+          requestId,
+          userId: (req as Request & { user?: AuthUser }).user?.id ?? null,
+          req: { method: req.method, path },
+          res: { status: finished ? status : null },
+          responseTime: Math.round(performance.now() - started),
+        },
+        finished ? 'request completed' : 'request aborted',
+      );
+    };
+    res.on('finish', done);
+    res.on('close', done);
+    next();
+  };
+}
