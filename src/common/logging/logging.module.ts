@@ -3,13 +3,15 @@ import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import type { AuthUser } from '../decorators/current-user.decorator';
+import { loggablePath } from './loggable-path';
 import { assignRequestId } from './request-id';
 
 type LoggedRequest = IncomingMessage & { id?: string; user?: AuthUser; originalUrl?: string };
 
 /**
- * One JSON line per request: method, path (no query string, it may carry tokens), status,
- * duration, request id and user id. Headers and bodies are never logged.
+ * One JSON line per request: method, path (no query string, it may carry tokens; a device
+ * token in the path shows as `:token`), status, duration, request id and user id. Headers
+ * and bodies are never logged.
  */
 @Module({
   imports: [
@@ -26,7 +28,7 @@ type LoggedRequest = IncomingMessage & { id?: string; user?: AuthUser; originalU
           serializers: {
             req: (req: { method: string; url: string }) => ({
               method: req.method,
-              path: req.url.split('?')[0],
+              path: loggablePath(req.url),
             }),
             res: (res: { statusCode: number }) => ({ status: res.statusCode }),
           },
