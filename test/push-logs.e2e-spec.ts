@@ -8,6 +8,9 @@ import { freshDatabase, TEST_JWT_SECRET } from './support/test-app';
 
 const ADMIN_KAKAO_ID = '880000301';
 
+// each test starts the service in a process of its own (ts-node): slow on a busy machine
+jest.setTimeout(180_000);
+
 /**
  * SPEC §10/§12: no secrets in the logs. The service as an operator runs it (its own process,
  * LOG_LEVEL=debug), with push on: device tokens (registered, deleted through the path, dead,
@@ -51,9 +54,10 @@ describe('push and the logs', () => {
 
   it('says once at start that push is off without FCM_SERVICE_ACCOUNT', async () => {
     const port = await freePort();
-    const off = startServer({ ...baseEnv(), PORT: String(port) });
-    await listening(off);
-    const output = await stop(off);
+    server = startServer({ ...baseEnv(), PORT: String(port) });
+    await listening(server);
+    const output = await stop(server);
+    server = null;
     expect(
       output.match(/Push notifications are off: FCM_SERVICE_ACCOUNT is not set/g),
     ).toHaveLength(1);
