@@ -150,6 +150,25 @@ describe.each([
     await t.http().get('/api/v1/admin/jobs?cursor=bm9wZQ').set(admin.auth).expect(400);
   });
 
+  it('runs a delayed job no sooner than asked, listed as delayed meanwhile, once per key', async () => {
+    const LATER = defineJob<{ n: number }>(`test.later-${bullmq ? 'bull' : 'local'}`);
+    const runs: number[] = [];
+    t.app.get(JobQueue).register(LATER, async () => {
+      runs.push(Date.now());
+    });
+    const queued = Date.now();
+    await t.app.get(JobQueue).enqueue(LATER, { n: 1 }, { key: 'once', delayMs: 800 });
+    await t.app.get(JobQueue).enqueue(LATER, { n: 2 }, { key: 'once', delayMs: 800 });
+    const delayed = await jobs('delayed');
+    expect(delayed.body.items.filter((j: { name: string }) => j.name === LATER.name)).toEqual([
+      expect.objectContaining({ state: 'delayed', data: { n: 1 } }),
+    ]);
+    await waitFor(() => runs.length > 0, 'the delayed run');
+    expect(runs[0] - queued).toBeGreaterThanOrEqual(780);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(runs).toHaveLength(1);
+  });
+
   it('/health reports the runner', async () => {
     const res = await request(t.baseUrl).get('/health').expect(200);
     expect(res.body.info.queue).toMatchObject({

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
@@ -10,6 +11,7 @@ import { runInTransaction } from '../database/transaction';
 import { StoriesService } from '../stories/stories.service';
 import { BlocksService } from '../users/blocks.service';
 import { UsersService } from '../users/users.service';
+import { ChatMessageSentEvent } from './chat.events';
 import { ChatRepository } from './chat.repository';
 import {
   ChatMessageDto,
@@ -61,6 +63,7 @@ export class ChatService {
     private readonly blocks: BlocksService,
     private readonly stories: StoriesService,
     private readonly realtime: RealtimeService,
+    private readonly events: EventEmitter2,
   ) {}
 
   /**
@@ -185,6 +188,16 @@ export class ChatService {
     }
     const message = ChatMessageDto.from((await this.chat.findMessage(messageId)) as ChatMessage);
     this.realtime.emitToRoom(roomId, 'message:new', message);
+    // not awaited: the push side (offline members) must not slow the send
+    this.events.emit(
+      ChatMessageSentEvent.NAME,
+      new ChatMessageSentEvent(
+        messageId,
+        roomId,
+        user.id,
+        [room.travelerId, room.guideUserId].filter((id) => id !== user.id),
+      ),
+    );
     return { message, created: true };
   }
 

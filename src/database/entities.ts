@@ -7,6 +7,8 @@ import { Guide } from '../guides/entities/guide.entity';
 import { MatchingRequest } from '../matching/entities/matching-request.entity';
 import { Review } from '../matching/entities/review.entity';
 import { StoryMedia } from '../stories/entities/story-media.entity';
+import { Device } from '../notifications/entities/device.entity';
+import { NotificationSettings } from '../notifications/entities/notification-settings.entity';
 import { Notification } from '../notifications/entities/notification.entity';
 import { Region } from '../regions/entities/region.entity';
 import { Report } from '../reports/entities/report.entity';
@@ -37,6 +39,8 @@ export const ENTITIES = [
   MatchingRequest,
   Review,
   Notification,
+  Device,
+  NotificationSettings,
   ChatRoom,
   ChatRoomMember,
   ChatMessage,

@@ -168,6 +168,7 @@ export class BullJobQueue
       opts: {
         ...this.runOptions(job.name),
         ...(options.key !== undefined ? { jobId: keyedJobId(job.name, options.key) } : {}),
+        ...(options.delayMs !== undefined && options.delayMs > 0 ? { delay: options.delayMs } : {}),
       },
     };
     // Redis is known to be away: keep the order, do not wait for it again

@@ -108,7 +108,14 @@ export class InProcessJobQueue
       finishedAt: null,
     };
     this.runs.set(run.id, run);
-    this.push(run);
+    const delayMs = options.delayMs ?? 0;
+    if (delayMs <= 0) {
+      this.push(run);
+      return;
+    }
+    run.state = 'delayed';
+    if (key !== null) this.liveKeys.add(key);
+    this.later(run, delayMs);
   }
 
   schedule<T>(job: JobDefinition<T>, options: ScheduleOptions, payload: T): void {
@@ -221,13 +228,18 @@ export class InProcessJobQueue
         `Job ${run.name} failed (attempt ${run.attempts}), retrying in ${delay} ms: ${message}`,
       );
       run.state = 'delayed';
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        this.push(run);
-      }, delay);
-      timer.unref();
-      this.timers.add(timer);
+      this.later(run, delay);
     }
+  }
+
+  /** Queues `run` after `delayMs` (a retry's backoff, or a delay asked for at enqueue). */
+  private later(run: Run, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.push(run);
+    }, delayMs);
+    timer.unref();
+    this.timers.add(timer);
   }
 
   private finish(run: Run, state: 'completed' | 'failed', reason: string | null): void {

@@ -52,6 +52,11 @@ export interface EnqueueOptions {
    * completed within the last day (BullMQ, where the key is the job id).
    */
   key?: string;
+  /**
+   * Runs no sooner than this many milliseconds from now (e.g. a retry that a remote service
+   * asked to wait for). In-process, a delayed run is lost when the process stops first.
+   */
+  delayMs?: number;
 }
 
 export interface ScheduleOptions {

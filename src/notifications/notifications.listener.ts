@@ -19,6 +19,8 @@ import { UserWithdrawnEvent } from '../users/users.events';
 import { UsersService } from '../users/users.service';
 import { ContentHiddenEvent } from '../stories/stories.events';
 import { NotificationsService } from './notifications.service';
+import { DevicesService } from './push/devices.service';
+import { NotificationSettingsService } from './push/notification-settings.service';
 
 const withReason = (text: string, reason: string | null) =>
   reason ? `${text} 사유: ${reason}` : text;
@@ -38,7 +40,7 @@ const withReason = (text: string, reason: string | null) =>
  *   their own comment.
  * - GuideDecisionEvent (approved / rejected) → the applicant, with the reason.
  * - content.hidden → the author of the hidden story or comment, with the reason.
- * - user.withdrawn → the user's notifications are deleted.
+ * - user.withdrawn → the user's notifications, devices and push settings are deleted.
  *
  * A listener never throws: the emitting request has already done its work (and some emitters
  * await their listeners), so a failed notification is logged, not passed on.
@@ -51,6 +53,8 @@ export class NotificationsListener {
     private readonly notifications: NotificationsService,
     private readonly users: UsersService,
     private readonly stories: StoriesService,
+    private readonly devices: DevicesService,
+    private readonly settings: NotificationSettingsService,
   ) {}
 
   @OnEvent(MatchingRequestedEvent.NAME)
@@ -266,7 +270,11 @@ export class NotificationsListener {
 
   @OnEvent(UserWithdrawnEvent.NAME)
   async onUserWithdrawn(e: UserWithdrawnEvent): Promise<void> {
-    await this.safely(UserWithdrawnEvent.NAME, () => this.notifications.removeAllOf(e.userId));
+    await this.safely(UserWithdrawnEvent.NAME, async () => {
+      await this.notifications.removeAllOf(e.userId);
+      await this.devices.removeAllOf(e.userId);
+      await this.settings.removeAllOf(e.userId);
+    });
   }
 
   private async safely(event: string, work: () => Promise<void>): Promise<void> {

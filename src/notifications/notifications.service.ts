@@ -12,6 +12,7 @@ import { ListNotificationsQueryDto, NotificationDto } from './dto/notification.d
 import type { Notification, NotificationData } from './entities/notification.entity';
 import { NotificationsRepository } from './notifications.repository';
 import type { NotificationType } from './notification-types';
+import { PushService } from './push/push.service';
 
 /** The socket event (namespace `/chat`, the user's channel) that carries a new notification. */
 export const NOTIFICATION_NEW_EVENT = 'notification:new';
@@ -42,10 +43,12 @@ export class NotificationsService {
     private readonly notifications: NotificationsRepository,
     private readonly realtime: RealtimeService,
     private readonly blocks: BlocksService,
+    private readonly push: PushService,
   ) {}
 
   /**
-   * Stores a notification for `userId` and pushes it to the user's channel. The push is best
+   * Stores a notification for `userId`, pushes it to the user's channel and queues its push
+   * to the user's devices (FCM, when on and the category is on). Both pushes are best
    * effort: the row is what counts, a client that missed the push finds it in the list.
    * `fromUserId` is whose action it tells of: nothing is created when a block stands between
    * the two (SPEC §11); null for admins' and the service's own doings.
@@ -77,6 +80,8 @@ export class NotificationsService {
     } catch (error) {
       this.logger.warn(`push of notification ${id} failed: ${(error as Error).message}`);
     }
+    // to the user's phones (FCM) as a job: not awaited, nothing remote is waited for here
+    this.push.pushNotification(id);
     return dto;
   }
 

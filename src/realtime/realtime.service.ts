@@ -91,6 +91,32 @@ export class RealtimeService implements OnApplicationShutdown {
     (except.length > 0 ? target.except(except) : target).emit(event, payload);
   }
 
+  /**
+   * Whether the user has a socket connected on any instance (with the Redis adapter the
+   * other instances are asked too). False when it cannot tell within `timeoutMs` (Redis
+   * away, an instance that does not answer) or there is no namespace here.
+   */
+  async hasSockets(userId: number, timeoutMs = 1000): Promise<boolean> {
+    if (!this.namespace) return false;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const sockets = await Promise.race([
+        this.namespace.in(userChannel(userId)).fetchSockets(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      return sockets.length > 0;
+    } catch (error) {
+      this.logger.warn(
+        `Could not tell whether user ${userId} is connected: ${(error as Error).message}`,
+      );
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Closes every socket of the user on every instance (suspension, withdrawal). */
   async disconnectUser(userId: number): Promise<void> {
     if (!this.namespace) return;

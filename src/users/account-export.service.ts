@@ -8,6 +8,8 @@ import { GuidesService } from '../guides/guides.service';
 import { MatchingService } from '../matching/matching.service';
 import { ReviewsService } from '../matching/reviews.service';
 import { NotificationsService } from '../notifications/notifications.service';
+import { DevicesService } from '../notifications/push/devices.service';
+import { NotificationSettingsService } from '../notifications/push/notification-settings.service';
 import { ReportsService } from '../reports/reports.service';
 import { CommentsService } from '../stories/comments.service';
 import { StoriesService } from '../stories/stories.service';
@@ -38,6 +40,8 @@ export class AccountExportService {
     private readonly chat: ChatService,
     private readonly reports: ReportsService,
     private readonly notifications: NotificationsService,
+    private readonly devices: DevicesService,
+    private readonly notificationSettings: NotificationSettingsService,
   ) {}
 
   /** 429 RATE_LIMITED (with Retry-After) when the user exported within the last hour. */
@@ -71,6 +75,8 @@ export class AccountExportService {
       reviewsReceived: () => this.reviewsReceivedBy(guide?.id ?? null),
       reportsFiled: () => this.reports.exportFiledBy(user.id),
       notifications: () => this.notifications.exportOf(user.id),
+      notificationSettings: () => this.notificationSettings.of(user.id),
+      devices: () => this.devices.exportOf(user.id),
       blocks: () => this.blocks.exportMadeBy(user.id),
     });
     this.logger.log(`Data export written for user ${user.id}`);

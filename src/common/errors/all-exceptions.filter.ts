@@ -6,6 +6,7 @@ import {
   serviceUnavailable,
   unavailableReason,
 } from '../../database/dependency-errors';
+import { loggablePath } from '../logging/loggable-path';
 import { assignRequestId } from '../logging/request-id';
 import { DomainException } from './domain.exception';
 import { codeForStatus, ErrorCode } from './error-codes';
@@ -64,7 +65,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     let resolved: Resolved;
     if (isDependencyUnavailable(exception)) {
       // expected while the database is away: one line per request, no stack
-      this.logger.warn(`${req.method} ${path}: 503, ${unavailableReason(exception)}`);
+      this.logger.warn(`${req.method} ${loggablePath(path)}: 503, ${unavailableReason(exception)}`);
       resolved = this.resolve(serviceUnavailable());
     } else {
       resolved = this.resolve(exception);

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger as Pino } from 'pino';
 import type { AuthUser } from '../decorators/current-user.decorator';
+import { loggablePath } from './loggable-path';
 import { assignRequestId } from './request-id';
 
 /** Paths not worth a line each: load balancers poll them. */
@@ -9,8 +10,8 @@ const QUIET_PATHS = new Set(['/health', '/metrics']);
 /**
  * One JSON line per request when its response is sent (or the client went away first):
  * `{ level, time, pid, hostname, requestId, userId, req: { method, path }, res: { status },
- * responseTime, msg }`, each key once. The path has no query string (it may carry tokens);
- * headers and bodies are never logged. 5xx are errors, 4xx warnings, the rest info.
+ * responseTime, msg }`, each key once. The path has no query string (it may carry tokens) and
+ * no device token (loggable-path.ts); headers and bodies are never logged. 5xx are errors, 4xx warnings, the rest info.
  */
 export function requestLog(root: Pino) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -19,7 +20,7 @@ export function requestLog(root: Pino) {
     const done = () => {
       res.off('finish', done);
       res.off('close', done);
-      const path = (req.originalUrl ?? req.url).split('?')[0];
+      const path = loggablePath(req.originalUrl ?? req.url);
       if (QUIET_PATHS.has(path)) return;
       const finished = res.writableFinished;
       const status = res.statusCode;
