@@ -1,7 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
@@ -42,6 +42,20 @@ Moderation flow: find the account with \`GET /admin/users?q=\`; \`POST /admin/us
 notified, CONTENT_HIDDEN) and \`/unhide\`; \`DELETE /admin/comments/{id}\`; reports, guide
 applications and \`GET /admin/stats\` for the dashboard.
 `;
+
+/** The OpenAPI document of the app's routes (Swagger UI, `npm run docs:openapi`). */
+export function openApiDocument(app: NestExpressApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Story Book API')
+      .setDescription(SWAGGER_DESCRIPTION)
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addTag('admin', ADMIN_TAG_DESCRIPTION)
+      .build(),
+  );
+}
 
 /**
  * Everything the HTTP application needs besides its modules: the HTTP server (timeouts for
@@ -97,17 +111,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   serveMedia(app, config);
 
   if (config.swaggerEnabled) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Story Book API')
-        .setDescription(SWAGGER_DESCRIPTION)
-        .setVersion('1')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-        .addTag('admin', ADMIN_TAG_DESCRIPTION)
-        .build(),
-    );
-    SwaggerModule.setup('docs', app, document, {
+    // built on the first request of /docs or /docs-json, not at start (it walks every route)
+    SwaggerModule.setup('docs', app, () => openApiDocument(app), {
       jsonDocumentUrl: 'docs-json',
       swaggerOptions: { persistAuthorization: true },
     });
