@@ -1,15 +1,51 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
+import { fromSqlDateTimeOrNull, selectRows } from '../database/statements';
 import { decodeCursor } from '../common/pagination/cursor';
 import { likeContains } from '../database/sql';
 import type { ListUsersQueryDto } from './dto/list-users.query';
 import { User } from './entities/user.entity';
 
-/** The users table's queries beyond simple finds: the admin list and the dashboard counts. */
+/** What an authenticated request needs to know of its caller. */
+export interface AuthState {
+  id: number;
+  role: User['role'];
+  status: User['status'];
+  suspendedUntil: Date | null;
+}
+
+/**
+ * The users table's queries beyond simple finds: the caller's state on every authenticated
+ * request, the admin list and the dashboard counts.
+ */
 @Injectable()
 export class UsersRepository {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  /**
+   * The caller's role and status, read on every authenticated request: one prepared statement
+   * with the four columns it needs (not an entity of fifteen).
+   */
+  async authState(id: number): Promise<AuthState | null> {
+    const [row] = await selectRows<{
+      id: number;
+      role: User['role'];
+      status: User['status'];
+      suspended_until: Date | string | null;
+    }>(
+      this.users.manager,
+      'SELECT id, role, status, suspended_until FROM users WHERE id = ?',
+      [id],
+    );
+    if (!row) return null;
+    return {
+      id: Number(row.id),
+      role: row.role,
+      status: row.status,
+      suspendedUntil: fromSqlDateTimeOrNull(row.suspended_until),
+    };
+  }
 
   /** A page (plus one row) of accounts for admins, newest first, filtered. */
   page(query: ListUsersQueryDto): Promise<User[]> {

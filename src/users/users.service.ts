@@ -51,23 +51,23 @@ export class UsersService {
    * out is lifted here.
    */
   async authenticate(userId: number): Promise<AuthUser> {
-    const user = await this.users.findOneBy({ id: userId });
+    const user = await this.queries.authState(userId);
     if (!user || user.status === 'withdrawn') {
       throw new DomainException('UNAUTHORIZED', 'This account no longer exists');
     }
     if (user.status === 'suspended') {
-      if (!(await this.liftExpiredSuspension(user))) {
+      if (!(await this.liftExpiredSuspension(user.id, user.suspendedUntil))) {
         throw new DomainException('ACCOUNT_SUSPENDED', 'This account is suspended');
       }
-      user.status = 'active';
+      return { id: user.id, role: user.role, status: 'active' };
     }
     return { id: user.id, role: user.role, status: user.status };
   }
 
-  private async liftExpiredSuspension(user: User): Promise<boolean> {
-    if (!user.suspendedUntil || user.suspendedUntil.getTime() > Date.now()) return false;
+  private async liftExpiredSuspension(id: number, until: Date | null): Promise<boolean> {
+    if (!until || until.getTime() > Date.now()) return false;
     const result = await this.users.update(
-      { id: user.id, status: 'suspended', suspendedUntil: LessThanOrEqual(new Date()) },
+      { id, status: 'suspended', suspendedUntil: LessThanOrEqual(new Date()) },
       { status: 'active', suspendedUntil: null, suspendReason: null },
     );
     return (result.affected ?? 0) > 0;
