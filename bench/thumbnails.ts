@@ -47,8 +47,8 @@ async function main(): Promise<void> {
     new LocalDiskStorage(config),
     new MediaWorkLimiter(config),
   );
-  await service.onModuleInit();
-  const ffmpeg = service.ffmpegInUse()?.path;
+  service.onModuleInit();
+  const ffmpeg = (await service.ffmpegInUse())?.path;
   if (!ffmpeg) throw new Error('no ffmpeg 5.0 or newer found');
   const tempDir = mediaTempDir(config);
   mkdirSync(tempDir, { recursive: true });

@@ -35,7 +35,8 @@ async function makeService(
   storage: MediaStorage = new LocalDiskStorage(config),
 ): Promise<MediaService> {
   const service = new MediaService(config, storage, new MediaWorkLimiter(config));
-  await service.onModuleInit();
+  service.onModuleInit();
+  await service.ffmpegInUse();
   return service;
 }
 
@@ -274,16 +275,17 @@ describe('MediaService (real sharp and ffmpeg)', () => {
       config = loadConfig({ UPLOAD_DIR: uploadDir, FFMPEG_PATH: oldFfmpeg() });
       service = await makeService(config);
 
-      expect(service.ffmpegInUse()).toMatchObject({ source: 'PATH', version: expect.any(String) });
-      expect(Number(service.ffmpegInUse()?.version.split('.')[0])).toBeGreaterThanOrEqual(5);
+      const ffmpeg = await service.ffmpegInUse();
+      expect(ffmpeg).toMatchObject({ source: 'PATH', version: expect.any(String) });
+      expect(Number(ffmpeg?.version.split('.')[0])).toBeGreaterThanOrEqual(5);
     });
 
     it('answers 503 for videos (and still takes photos) when no usable ffmpeg exists', async () => {
       config = loadConfig({ UPLOAD_DIR: uploadDir, FFMPEG_PATH: oldFfmpeg() });
       process.env.PATH = fakeDir; // no ffmpeg on PATH either
       service = await makeService(config);
+      expect(await service.ffmpegInUse()).toBeNull(); // the search at start is over
       process.env.PATH = path;
-      expect(service.ffmpegInUse()).toBeNull();
 
       const error = await refusal(service.ingest([upload(fixtures.mp4, 'clip.mp4')]));
       expect(error.getStatus()).toBe(503);

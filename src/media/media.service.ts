@@ -4,7 +4,6 @@ import type {} from 'multer';
 import { randomBytes } from 'node:crypto';
 import { mkdir, stat, unlink } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import sharp from 'sharp';
 import { DomainException } from '../common/errors/domain.exception';
 import type { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
@@ -92,9 +91,20 @@ const ACCEPTED: Record<string, Accepted> = {
 
 const CONTAINER_BY_EXT: Record<string, VideoContainer> = { mp4: 'mp4', mov: 'mov', webm: 'webm' };
 
-// libvips keeps recently opened input files open in its cache; uploads are read once and then
-// moved or deleted, so holding their descriptors would only keep deleted files' space in use.
-sharp.cache({ files: 0 });
+type Sharp = (typeof import('sharp'))['default'];
+let sharpModule: Promise<Sharp> | undefined;
+
+/** sharp, with libvips, loaded on the first image rather than at start. */
+function loadSharp(): Promise<Sharp> {
+  sharpModule ??= import('sharp').then(({ default: sharp }) => {
+    // libvips keeps recently opened input files open in its cache; uploads are read once and
+    // then moved or deleted, so holding their descriptors would only keep deleted files' space
+    // in use.
+    sharp.cache({ files: 0 });
+    return sharp;
+  });
+  return sharpModule;
+}
 
 /** Thumbnails fit inside this square (pixels). */
 export const THUMBNAIL_BOX = 480;
@@ -126,7 +136,8 @@ interface Prepared {
 @Injectable()
 export class MediaService implements OnModuleInit {
   private readonly logger = new Logger(MediaService.name);
-  private ffmpeg: ResolvedFfmpeg | null = null;
+  /** The ffmpeg in use, once found; asked at start without holding the start up. */
+  private ffmpeg: Promise<ResolvedFfmpeg | null> = Promise.resolve(null);
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -135,13 +146,21 @@ export class MediaService implements OnModuleInit {
     @Optional() private readonly jobs?: JobQueue,
   ) {}
 
-  /** Finds ffmpeg (SPEC §5 order, 5.0 or newer) and says at start which one is used. */
-  async onModuleInit(): Promise<void> {
+  /**
+   * Finds ffmpeg (SPEC §5 order, 5.0 or newer) and says at start which one is used. The
+   * search runs `ffmpeg -version` for each candidate, so the start does not wait for it:
+   * video work awaits its outcome.
+   */
+  onModuleInit(): void {
     // deleting twice is harmless, so the job simply tries again, for about two hours
     this.jobs?.register(DELETE_MEDIA_FILES, ({ keys }) => this.storage.delete(keys), {
       attempts: 8,
       backoffMs: 30_000,
     });
+    this.ffmpeg = this.findFfmpeg();
+  }
+
+  private async findFfmpeg(): Promise<ResolvedFfmpeg | null> {
     const { found, skipped } = await findFfmpeg({ configured: this.config.media.ffmpegPath });
     for (const { candidate, reason } of skipped) {
       if (candidate.source === 'PATH' && found === null && reason.startsWith('cannot run')) {
@@ -149,7 +168,6 @@ export class MediaService implements OnModuleInit {
       }
       this.logger.warn(`Not using ffmpeg from ${candidate.source} (${candidate.path}): ${reason}`);
     }
-    this.ffmpeg = found;
     if (found) {
       this.logger.log(`Using ffmpeg ${found.version} from ${found.source}: ${found.path}`);
     } else {
@@ -157,10 +175,11 @@ export class MediaService implements OnModuleInit {
         'No ffmpeg 5.0 or newer found (FFMPEG_PATH, ffmpeg-static, PATH): videos are refused',
       );
     }
+    return found;
   }
 
-  /** The ffmpeg in use, or null when there is none. */
-  ffmpegInUse(): ResolvedFfmpeg | null {
+  /** The ffmpeg in use, or null when there is none (once the search at start is done). */
+  ffmpegInUse(): Promise<ResolvedFfmpeg | null> {
     return this.ffmpeg;
   }
 
@@ -226,7 +245,7 @@ export class MediaService implements OnModuleInit {
    */
   async processVideo(incomingKey: string): Promise<ProcessedVideo> {
     const container = CONTAINER_BY_EXT[extname(incomingKey).slice(1)];
-    const ffmpeg = this.ffmpeg?.path;
+    const ffmpeg = (await this.ffmpeg)?.path;
     if (!container) return { ok: false, reason: `not a video key: ${incomingKey}` };
     if (!ffmpeg) return { ok: false, reason: 'no usable ffmpeg' };
     const timeout = this.config.media.ffmpegTimeoutMs;
@@ -369,6 +388,7 @@ export class MediaService implements OnModuleInit {
     label: string,
     index: number,
   ): Promise<{ size: number; width: number; height: number }> {
+    const sharp = await loadSharp();
     // sharp's prebuilt libvips decodes HEIF only with AV1 inside; HEVC-coded HEIC (iPhone
     // photos) needs a libvips built with libde265. Say so rather than blame the file.
     const why =
@@ -437,7 +457,7 @@ export class MediaService implements OnModuleInit {
       new DomainException('UNSUPPORTED_MEDIA_TYPE', `${label} ${why}`, [
         { field: 'media', index, errors: [error] },
       ]);
-    const ffmpeg = this.ffmpeg?.path;
+    const ffmpeg = (await this.ffmpeg)?.path;
     if (!ffmpeg) {
       throw new DomainException(
         'SERVICE_UNAVAILABLE',
