@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { DEMO_ADMIN, DEMO_GUIDES, DEMO_TRAVELERS } from '../src/cli/demo-seed.data';
 import { createTestApp, databaseEnvOf, TEST_JWT_SECRET, TestApp } from './support/test-app';
+import { S3TestServer } from './support/s3';
 import { signIn } from './support/users';
 
 // the seed runs as `npm run seed:demo` does: src/cli/main.ts in a process of its own (ts-node)
@@ -34,6 +35,7 @@ const TABLES = [
 async function seed(
   t: TestApp,
   env: Record<string, string> = {},
+  stories = STORIES,
 ): Promise<{ code: number | null; output: string }> {
   const child = spawn(
     process.execPath,
@@ -43,7 +45,7 @@ async function seed(
       join(ROOT, 'src/cli/main.ts'),
       'seed-demo',
       '--stories',
-      String(STORIES),
+      String(stories),
       '--photo-width',
       '96',
     ],
@@ -166,5 +168,38 @@ describe('npm run seed:demo', () => {
     expect(run.code).toBe(1);
     expect(run.output).toContain('seed-demo refuses to run in production');
     expect(await rowCounts(t)).toEqual(before);
+  });
+});
+
+describe('npm run seed:demo with object storage (STORAGE_DRIVER=s3)', () => {
+  const s3 = new S3TestServer();
+  let t: TestApp;
+
+  beforeAll(async () => {
+    await s3.start();
+    t = await createTestApp(s3.env());
+  });
+  afterAll(async () => {
+    await t?.close();
+    await s3.stop();
+  });
+
+  it('puts the photos and thumbnails into the bucket, served through /uploads like uploads', async () => {
+    const run = await seed(t, s3.env(), 3);
+    expect(run.output).toContain('Demo data in place (3 stories)');
+    expect(run.code).toBe(0);
+    const keys = await s3.keys();
+    const res = await t.http().get('/api/v1/stories').expect(200);
+    const items = res.body.items as { thumbnailUrl: string }[];
+    expect(items).toHaveLength(3);
+    for (const { thumbnailUrl } of items) {
+      const key = thumbnailUrl.replace(/^.*\/uploads\//, '');
+      expect(keys).toContain(key);
+      // /uploads/<key> sends the client to the bucket, which answers the JPEG
+      const image = await fetch(new URL(thumbnailUrl, t.baseUrl));
+      expect(image.status).toBe(200);
+      const meta = await sharp(Buffer.from(await image.arrayBuffer())).metadata();
+      expect(meta).toMatchObject({ format: 'jpeg', width: 96, height: 64 });
+    }
   });
 });
