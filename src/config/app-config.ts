@@ -49,7 +49,7 @@ export interface AppConfig {
    * JWT secret is kept outside production.
    */
   dataDir: string;
-  /** Settings that were given but have no effect, said as warnings at start. */
+  /** Warnings for the start-up log: settings without effect, where a generated JWT secret is. */
   startUpWarnings: string[];
   /** `api` and `worker` need REDIS_URL: the queue is how they share the jobs. */
   processRole: ProcessRole;
