@@ -12,9 +12,7 @@ async function bootstrap(): Promise<void> {
   const app = await createApp(config);
   exitIfShutdownHangs(config.http.shutdownTimeoutMs);
   const logger = new Logger('Bootstrap');
-  if (config.jwt.secretGenerated) {
-    logger.warn('JWT_SECRET is not set: using a random secret, sessions end at restart');
-  }
+  for (const warning of config.startUpWarnings) logger.warn(warning);
   await app.listen(config.port);
   logger.log(
     `Story Book API on port ${config.port} (${config.database.type}, ` +

@@ -171,7 +171,12 @@ describe('dev-login switched off', () => {
   it('is 404 without AUTH_DEV_LOGIN=true, and in production even with it', async () => {
     const envs: Record<string, string>[] = [
       { AUTH_DEV_LOGIN: 'false' },
-      { AUTH_DEV_LOGIN: 'true', NODE_ENV: 'production', SWAGGER_ENABLED: 'false' },
+      {
+        AUTH_DEV_LOGIN: 'true',
+        NODE_ENV: 'production',
+        ALLOW_SQLITE_IN_PRODUCTION: 'true',
+        SWAGGER_ENABLED: 'false',
+      },
     ];
     for (const env of envs) {
       const app = await createTestApp(env);
@@ -203,13 +208,24 @@ describe('rate limits', () => {
   afterAll(async () => t.close());
 
   it('auth routes: the 4th call from one IP within the window → 429 RATE_LIMITED with Retry-After', async () => {
+    // dev-login has a budget of its own: more sign-ins than the auth limit (and the write limit)
+    for (let i = 0; i < 4; i++) {
+      await t
+        .http()
+        .post('/api/v1/auth/dev-login')
+        .send({ kakaoId: String(9000 + i), nickname: 'rl' })
+        .expect(200);
+    }
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const route = i === 1 ? '/api/v1/auth/refresh' : '/api/v1/auth/dev-login';
-      const body = i === 1 ? { refreshToken: 'x' } : { kakaoId: String(9000 + i), nickname: 'rl' };
-      statuses.push((await t.http().post(route).send(body)).status);
+      const res = await t
+        .http()
+        .post('/api/v1/auth/refresh')
+        .send({ refreshToken: `x${i}` });
+      statuses.push(res.status);
     }
-    expect(statuses).toEqual([200, 401, 200]); // limits count across all auth routes
+    expect(statuses).toEqual([401, 401, 401]);
+    // limits count across all auth routes
     const limited = await t
       .http()
       .post('/api/v1/auth/kakao')
@@ -248,6 +264,49 @@ describe('rate limits', () => {
       .set('Authorization', `Bearer ${otherPair.accessToken}`)
       .send({ bio: 'mine' })
       .expect(200);
+  });
+});
+
+describe('dev-login rate limit (RATE_LIMIT_DEV_LOGIN)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      RATE_LIMIT_ENABLED: 'true',
+      RATE_LIMIT_AUTH: '10/60',
+      RATE_LIMIT_DEV_LOGIN: '15/60',
+    });
+  });
+  afterAll(async () => t.close());
+
+  it('lets sign-ins past the auth limit through, up to its own budget, and spends no auth budget', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      const res = await t
+        .http()
+        .post('/api/v1/auth/dev-login')
+        .send({ kakaoId: String(7100 + i), nickname: `qa${i}` });
+      statuses.push(res.status);
+    }
+    // the 11th to the 15th would be 429 under the shared auth limit of 10 a minute
+    expect(statuses.slice(0, 15)).toEqual(Array(15).fill(200));
+    expect(statuses[15]).toBe(429);
+    const limited = await t
+      .http()
+      .post('/api/v1/auth/dev-login')
+      .send({ kakaoId: '7199', nickname: 'late' })
+      .expect(429);
+    expectError(limited.body, 429, 'RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // the auth routes still have their whole budget
+    for (let i = 0; i < 10; i++) {
+      await t
+        .http()
+        .post('/api/v1/auth/refresh')
+        .send({ refreshToken: `y${i}` })
+        .expect(401);
+    }
+    await t.http().post('/api/v1/auth/refresh').send({ refreshToken: 'z' }).expect(429);
   });
 });
 

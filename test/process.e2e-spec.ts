@@ -1,6 +1,6 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { Agent, get, IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -148,6 +148,63 @@ describe('the service process', () => {
     expect(stderr).toContain('"PORT"');
     expect(stderr).toContain('"JWT_ACCESS_TTL"');
     expect(stderr).toContain('"JWT_SECRET"'); // required in production
+  });
+
+  it('in production, refuses to start on SQLite without ALLOW_SQLITE_IN_PRODUCTION', async () => {
+    const { child, output } = startServer({
+      NODE_ENV: 'production',
+      JWT_SECRET: TEST_JWT_SECRET,
+      SQLITE_PATH: join(dir, 'never.sqlite'),
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(output().stderr).toContain(
+      '"DATABASE_URL" is required in production (set ALLOW_SQLITE_IN_PRODUCTION=true to run on SQLite)',
+    );
+  });
+
+  it('without JWT_SECRET, keeps sessions over a restart: the secret is generated once and kept', async () => {
+    const env = {
+      AUTH_DEV_LOGIN: 'true',
+      SQLITE_PATH: join(dir, 'kept', 'app.sqlite'),
+      UPLOAD_DIR: join(dir, 'kept', 'uploads'),
+    };
+    const run = async (then: (base: string) => Promise<void>): Promise<string> => {
+      const port = await freePort();
+      const { child, output } = startServer({ ...env, PORT: String(port) });
+      const exited = once(child, 'exit');
+      try {
+        await waitFor(() => output().stdout.includes('Story Book API on port'), 'start-up');
+        await then(`http://127.0.0.1:${port}/api/v1`);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      await exited;
+      return output().stdout + output().stderr;
+    };
+    let accessToken = '';
+    const first = await run(async (base) => {
+      const login = await fetch(`${base}/auth/dev-login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kakaoId: '778', nickname: 'stays' }),
+      });
+      expect(login.status).toBe(200);
+      accessToken = ((await login.json()) as { accessToken: string }).accessToken;
+    });
+    const file = join(dir, 'kept', 'jwt-secret');
+    expect(first).toContain(`JWT_SECRET is not set: generated one and kept it in ${file}`);
+    const secret = readFileSync(file, 'utf8').trim();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    const second = await run(async (base) => {
+      const me = await fetch(`${base}/users/me`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      expect(me.status).toBe(200);
+    });
+    expect(second).toContain(`JWT_SECRET is not set: using the one kept in ${file}`);
+    expect(first + second).not.toContain(secret);
   });
 
   it('serves, logs one JSON line per request without tokens, and shuts down on SIGTERM', async () => {

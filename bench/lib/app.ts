@@ -45,6 +45,8 @@ export function appEnv(
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? dir.path,
     NODE_ENV: 'production',
+    // the SQLite runs measure the embedded database on purpose
+    ALLOW_SQLITE_IN_PRODUCTION: 'true',
     PORT: String(port),
     LOG_LEVEL: 'warn',
     RATE_LIMIT_ENABLED: 'false',

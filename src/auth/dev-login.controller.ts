@@ -7,7 +7,7 @@ import { DevLoginDto, TokenPairDto } from './dto/auth.dto';
 /** Only mounted with AUTH_DEV_LOGIN=true outside production (see AuthModule). */
 @ApiTags('auth')
 @Controller('auth')
-@RateLimit('auth')
+@RateLimit('devLogin')
 export class DevLoginController {
   constructor(private readonly auth: AuthService) {}
 

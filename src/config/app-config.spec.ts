@@ -1,4 +1,8 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './app-config';
+import { withKeptJwtSecret } from './start-up';
 
 const SECRET = 'x'.repeat(40);
 
@@ -97,10 +101,46 @@ describe('loadConfig', () => {
     expect(problems({ NODE_ENV: 'production' })).toContain('"JWT_SECRET"');
     const config = loadConfig({
       NODE_ENV: 'production',
+      DATABASE_URL: 'mysql://u@db/sb',
       JWT_SECRET: SECRET,
       AUTH_DEV_LOGIN: 'true',
     });
     expect(config.auth.devLoginEnabled).toBe(false);
+    // said at start rather than ignored in silence
+    expect(config.startUpWarnings).toEqual([
+      'AUTH_DEV_LOGIN=true is ignored in production: dev-login stays off',
+    ]);
+    const quiet = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'mysql://u@db/sb',
+      JWT_SECRET: SECRET,
+    });
+    expect(quiet.startUpWarnings).toEqual([]);
+    expect(loadConfig({ AUTH_DEV_LOGIN: 'true' }).startUpWarnings).toEqual([]);
+  });
+
+  it('refuses SQLite in production unless ALLOW_SQLITE_IN_PRODUCTION=true', () => {
+    const message = problems({ NODE_ENV: 'production', JWT_SECRET: SECRET });
+    expect(message).toContain(
+      '"DATABASE_URL" is required in production (set ALLOW_SQLITE_IN_PRODUCTION=true to run on SQLite)',
+    );
+    const allowed = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: SECRET,
+      ALLOW_SQLITE_IN_PRODUCTION: 'true',
+    });
+    expect(allowed.database.type).toBe('sqlite');
+    // outside production SQLite stays the default
+    expect(loadConfig({ NODE_ENV: 'development' }).database.type).toBe('sqlite');
+  });
+
+  it('gives dev-login a rate-limit budget of its own', () => {
+    expect(loadConfig({}).rateLimit.devLogin).toEqual({ limit: 300, ttlSeconds: 60 });
+    expect(loadConfig({ RATE_LIMIT_DEV_LOGIN: '50/30' }).rateLimit.devLogin).toEqual({
+      limit: 50,
+      ttlSeconds: 30,
+    });
+    expect(problems({ RATE_LIMIT_DEV_LOGIN: 'lots' })).toContain('"RATE_LIMIT_DEV_LOGIN"');
   });
 
   it('defaults to one process on local storage: role all, in-process jobs', () => {
@@ -168,5 +208,54 @@ describe('loadConfig', () => {
       S3_SECRET_ACCESS_KEY: 'very-secret-value',
     });
     expect(message).not.toContain('very-secret-value');
+  });
+});
+
+describe('withKeptJwtSecret (start-up without JWT_SECRET)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'storybook-config-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const sqlitePath = () => join(dir, 'data', 'storybook.sqlite');
+
+  it('generates the secret once, keeps it in the data folder (0600) and reuses it', () => {
+    const first = withKeptJwtSecret(loadConfig({ SQLITE_PATH: sqlitePath() }));
+    const file = join(dir, 'data', 'jwt-secret');
+    expect(first.dataDir).toBe(join(dir, 'data'));
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.jwt.secret);
+    expect(first.jwt.secret.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(first.startUpWarnings).toEqual([
+      `JWT_SECRET is not set: generated one and kept it in ${file}`,
+    ]);
+
+    // the next start (a restart) signs with the same secret, so sessions survive it
+    const second = withKeptJwtSecret(loadConfig({ SQLITE_PATH: sqlitePath() }));
+    expect(second.jwt.secret).toBe(first.jwt.secret);
+    expect(second.startUpWarnings).toEqual([
+      `JWT_SECRET is not set: using the one kept in ${file}`,
+    ]);
+    for (const warning of [...first.startUpWarnings, ...second.startUpWarnings]) {
+      expect(warning).not.toContain(first.jwt.secret);
+    }
+  });
+
+  it('writes nothing when JWT_SECRET is given', () => {
+    const config = withKeptJwtSecret(loadConfig({ SQLITE_PATH: sqlitePath(), JWT_SECRET: SECRET }));
+    expect(config.jwt.secret).toBe(SECRET);
+    expect(existsSync(join(dir, 'data'))).toBe(false);
+    expect(config.startUpWarnings).toEqual([]);
+  });
+
+  it('keeps a per-process secret, and says so, when the data folder cannot be used', () => {
+    const blocked = join(dir, 'file');
+    writeFileSync(blocked, 'not a folder');
+    const config = withKeptJwtSecret(loadConfig({ SQLITE_PATH: join(blocked, 'db.sqlite') }));
+    expect(config.jwt.secret.length).toBeGreaterThanOrEqual(32);
+    expect(config.startUpWarnings).toHaveLength(1);
+    expect(config.startUpWarnings[0]).toContain('sessions end at restart');
+    expect(config.startUpWarnings[0]).not.toContain(config.jwt.secret);
   });
 });

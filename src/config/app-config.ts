@@ -2,6 +2,7 @@ import * as Joi from 'joi';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 
 /** A limit of `limit` hits per `ttlSeconds`, written `10/60` in the environment. */
 export interface RateLimit {
@@ -43,6 +44,13 @@ export type ProcessRole = 'all' | 'api' | 'worker';
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
+  /**
+   * The service's own folder: the SQLite file's (`./data` by default), also where a generated
+   * JWT secret is kept outside production.
+   */
+  dataDir: string;
+  /** Warnings for the start-up log: settings without effect, where a generated JWT secret is. */
+  startUpWarnings: string[];
   /** `api` and `worker` need REDIS_URL: the queue is how they share the jobs. */
   processRole: ProcessRole;
   port: number;
@@ -75,7 +83,10 @@ export interface AppConfig {
   };
   jwt: {
     secret: string;
-    /** True when no JWT_SECRET was given and a random one was made for this process. */
+    /**
+     * True when no JWT_SECRET was given: a random one was made here, which the start-up
+     * replaces with the one kept in the data folder (see `start-up.ts`).
+     */
     secretGenerated: boolean;
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
@@ -98,6 +109,8 @@ export interface AppConfig {
   rateLimit: {
     enabled: boolean;
     auth: RateLimit;
+    /** dev-login, per IP, on its own: QA signs in as many people in a row. */
+    devLogin: RateLimit;
     write: RateLimit;
     matching: RateLimit;
     chat: RateLimit;
@@ -203,6 +216,7 @@ const schema = Joi.object({
     .uri({ scheme: ['mysql', 'mariadb'] })
     .empty(''),
   SQLITE_PATH: Joi.string().trim().default('./data/storybook.sqlite'),
+  ALLOW_SQLITE_IN_PRODUCTION: boolean().default(false),
   DB_MIGRATIONS_RUN: boolean().default(true),
   DB_LOGGING: boolean().default(false),
   DB_QUERY_TIMEOUT_MS: Joi.number().integer().min(100).max(600_000).default(10_000),
@@ -255,6 +269,7 @@ const schema = Joi.object({
     .default(''),
   RATE_LIMIT_ENABLED: boolean().default(true),
   RATE_LIMIT_AUTH: rate().default('10/60'),
+  RATE_LIMIT_DEV_LOGIN: rate().default('300/60'),
   RATE_LIMIT_WRITE: rate().default('60/60'),
   RATE_LIMIT_MATCHING: rate().default('10/3600'),
   RATE_LIMIT_CHAT: rate().default('20/10'),
@@ -341,6 +356,16 @@ const schema = Joi.object({
 /** Rules between variables, each reported naming the variable to change. */
 function crossChecks(v: Record<string, unknown>): string[] {
   const problems: string[] = [];
+  if (
+    v.NODE_ENV === 'production' &&
+    v.DATABASE_URL === undefined &&
+    !v.ALLOW_SQLITE_IN_PRODUCTION
+  ) {
+    problems.push(
+      '"DATABASE_URL" is required in production ' +
+        '(set ALLOW_SQLITE_IN_PRODUCTION=true to run on SQLite)',
+    );
+  }
   if (v.PROCESS_ROLE !== 'all' && v.REDIS_URL === undefined) {
     problems.push(
       `"PROCESS_ROLE" may be ${String(v.PROCESS_ROLE)} only with REDIS_URL set: ` +
@@ -484,8 +509,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
         }
       : { driver: 'local' };
 
+  const startUpWarnings: string[] = [];
+  if (v.NODE_ENV === 'production' && v.AUTH_DEV_LOGIN) {
+    startUpWarnings.push('AUTH_DEV_LOGIN=true is ignored in production: dev-login stays off');
+  }
+
   return {
     env: v.NODE_ENV as AppConfig['env'],
+    dataDir: dirname(String(v.SQLITE_PATH)),
+    startUpWarnings,
     processRole: v.PROCESS_ROLE as ProcessRole,
     port,
     logLevel: String(v.LOG_LEVEL),
@@ -526,6 +558,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     rateLimit: {
       enabled: Boolean(v.RATE_LIMIT_ENABLED),
       auth: rateLimit(String(v.RATE_LIMIT_AUTH)),
+      devLogin: rateLimit(String(v.RATE_LIMIT_DEV_LOGIN)),
       write: rateLimit(String(v.RATE_LIMIT_WRITE)),
       matching: rateLimit(String(v.RATE_LIMIT_MATCHING)),
       chat: rateLimit(String(v.RATE_LIMIT_CHAT)),

@@ -34,7 +34,7 @@ const DESCRIPTION =
  */
 @ApiTags('auth')
 @Controller('auth/kakao/unlink')
-@SkipThrottle({ auth: true, write: true, matching: true, chat: true })
+@SkipThrottle({ auth: true, devLogin: true, write: true, matching: true, chat: true })
 export class KakaoUnlinkController {
   private readonly logger = new Logger(KakaoUnlinkController.name);
   private readonly key: Buffer | null;

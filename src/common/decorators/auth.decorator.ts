@@ -35,11 +35,12 @@ export function PublicRoute() {
 }
 
 export const RATE_LIMIT_GROUP = 'storybook:rateLimitGroup';
-export type RateLimitGroup = 'auth' | 'matching' | 'chat';
+export type RateLimitGroup = 'auth' | 'devLogin' | 'matching' | 'chat';
 
 /**
  * Puts a route into a rate-limit group of its own (SPEC §1): `auth` counts per IP over all
- * auth routes, `matching` and `chat` per user. Other writes share the per-user write limit.
+ * auth routes, `devLogin` per IP on its own (QA signs in as many people in a row), `matching`
+ * and `chat` per user. Other writes share the per-user write limit.
  */
 export function RateLimit(group: RateLimitGroup) {
   return applyDecorators(

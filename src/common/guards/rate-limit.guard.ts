@@ -13,6 +13,8 @@ import { DomainException } from '../errors/domain.exception';
 import { SharedThrottlerStorage } from './shared-throttler-storage';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Groups counted per IP, before there is a user: not writes of a user. */
+const SIGN_IN_GROUPS = new Set<RateLimitGroup | undefined>(['auth', 'devLogin']);
 
 function groupOf(context: ExecutionContext): RateLimitGroup | undefined {
   return (
@@ -67,6 +69,13 @@ export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
         (ctx) => groupOf(ctx) === 'auth',
         (req) => `ip:${req.ip}`,
       ),
+      throttler(
+        on,
+        'devLogin',
+        rateLimit.devLogin,
+        (ctx) => groupOf(ctx) === 'devLogin',
+        (req) => `ip:${req.ip}`,
+      ),
       throttler(on, 'matching', rateLimit.matching, (ctx) => groupOf(ctx) === 'matching', byUser),
       // chat messages over REST; the socket gateway counts against the same `chat:user:<id>` key
       throttler(on, 'chat', rateLimit.chat, (ctx) => groupOf(ctx) === 'chat', byUser),
@@ -74,7 +83,7 @@ export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
         on,
         'write',
         rateLimit.write,
-        (ctx) => groupOf(ctx) !== 'auth' && !READ_METHODS.has(requestOf(ctx).method),
+        (ctx) => !SIGN_IN_GROUPS.has(groupOf(ctx)) && !READ_METHODS.has(requestOf(ctx).method),
         byUser,
       ),
     ],
