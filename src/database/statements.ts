@@ -36,6 +36,7 @@ interface NativeStatement {
 }
 interface NativeDatabase {
   prepare(sql: string): NativeStatement;
+  transaction<T>(work: () => T): () => T;
 }
 
 const prepared = new WeakMap<NativeDatabase, Map<string, NativeStatement>>();
@@ -107,6 +108,36 @@ export async function execute(
     insertId?: number;
   };
   return { affected: result.affectedRows ?? 0, insertId: Number(result.insertId ?? 0) };
+}
+
+/** Runs one statement of {@link inSqliteTransaction}'s work. */
+export type RunStatement = (sql: string, params: readonly unknown[]) => Written;
+
+/**
+ * On SQLite, runs `work` as one transaction of better-sqlite3's own: synchronous, so nothing
+ * else runs on the shared connection in between, and one commit for all its writes instead of
+ * one each (inside a transaction already open on the connection it becomes a savepoint of
+ * it, as a lone statement would become part of it). On other databases it returns
+ * `undefined` without running `work`: the caller issues its statements as it otherwise would.
+ */
+export function inSqliteTransaction<T>(
+  manager: EntityManager,
+  work: (run: RunStatement) => T,
+): T | undefined {
+  const db = nativeSqlite(manager);
+  if (!db) return undefined;
+  const run: RunStatement = (sql, params) => {
+    const result = runNative(manager, sql, params, () => statementOf(db, sql).run(...params));
+    return { affected: result.changes, insertId: Number(result.lastInsertRowid) };
+  };
+  try {
+    return db.transaction(() => work(run))();
+  } catch (error) {
+    // BEGIN or COMMIT failed (a statement's error is a QueryFailedError already)
+    if (error instanceof QueryFailedError) throw error;
+    manager.connection.logger.logQueryError(error as Error, 'BEGIN', []);
+    throw new QueryFailedError('BEGIN', [], error as Error);
+  }
 }
 
 const returning = new WeakMap<object, Promise<boolean>>();

@@ -4,7 +4,13 @@ import type { DataSource } from 'typeorm';
 import { decodeCursor } from '../common/pagination/cursor';
 import { likeContains } from '../database/sql';
 import type { MediaStatus, MediaType } from '../media/media-types';
-import { execute, inList, selectRows, toSqlDateTime } from '../database/statements';
+import {
+  execute,
+  inList,
+  inSqliteTransaction,
+  selectRows,
+  toSqlDateTime,
+} from '../database/statements';
 import { blockBetweenSql } from '../users/blocks.sql';
 import type { StorySort } from './dto/story-input.dto';
 import type { StoryListFilter } from './stories.repository';
@@ -147,7 +153,11 @@ export class StoryReadsRepository {
   }
 
   /** The story with everything its detail shows, whatever its status; undefined if none. */
-  async detail(viewerId: number, blockViewerId: number, id: number): Promise<DetailRow | undefined> {
+  async detail(
+    viewerId: number,
+    blockViewerId: number,
+    id: number,
+  ): Promise<DetailRow | undefined> {
     const [row] = await selectRows<DetailRow>(
       this.dataSource.manager,
       `SELECT ${this.detailColumns} FROM stories s ${StoryReadsRepository.JOINS} WHERE s.id = ?`,
@@ -248,43 +258,39 @@ export class StoryReadsRepository {
     const now = new Date();
     const at = toSqlDateTime(now);
     const cutoff = toSqlDateTime(new Date(now.getTime() - windowMs));
-    let counted: boolean;
-    if (this.dialect === 'sqlite') {
-      const upsert = await execute(
-        manager,
+    const bump =
+      'UPDATE stories SET view_count = view_count + 1, updated_at = updated_at WHERE id = ?';
+    // SQLite: both writes in one transaction, one commit
+    const sqlite = inSqliteTransaction(manager, (run) => {
+      const upsert = run(
         `INSERT INTO story_views (story_id, viewer_key, viewed_at) VALUES (?, ?, ?)
          ON CONFLICT (story_id, viewer_key) DO UPDATE SET viewed_at = excluded.viewed_at
          WHERE story_views.viewed_at <= ?`,
         [storyId, key, at, cutoff],
       );
-      counted = upsert.affected > 0;
-    } else {
-      // INSERT IGNORE: 0 rows for a repeat (unlike ON DUPLICATE KEY UPDATE, whose count the
-      // FOUND_ROWS flag blurs); then the renewal, whose match is its change
-      const inserted = await execute(
+      if (upsert.affected > 0) run(bump, [storyId]);
+      return upsert.affected > 0;
+    });
+    if (sqlite !== undefined) return sqlite;
+    // INSERT IGNORE: 0 rows for a repeat (unlike ON DUPLICATE KEY UPDATE, whose count the
+    // FOUND_ROWS flag blurs); then the renewal, whose match is its change
+    const inserted = await execute(
+      manager,
+      'INSERT IGNORE INTO story_views (story_id, viewer_key, viewed_at) VALUES (?, ?, ?)',
+      [storyId, key, at],
+    );
+    let counted = inserted.affected > 0;
+    if (!counted) {
+      const renewed = await execute(
         manager,
-        'INSERT IGNORE INTO story_views (story_id, viewer_key, viewed_at) VALUES (?, ?, ?)',
-        [storyId, key, at],
+        `UPDATE story_views SET viewed_at = ?
+         WHERE story_id = ? AND viewer_key = ? AND viewed_at <= ?`,
+        [at, storyId, key, cutoff],
       );
-      counted = inserted.affected > 0;
-      if (!counted) {
-        const renewed = await execute(
-          manager,
-          `UPDATE story_views SET viewed_at = ?
-           WHERE story_id = ? AND viewer_key = ? AND viewed_at <= ?`,
-          [at, storyId, key, cutoff],
-        );
-        counted = renewed.affected > 0;
-      }
+      counted = renewed.affected > 0;
     }
-    if (counted) {
-      // updated_at assigned to itself: MySQL's ON UPDATE CURRENT_TIMESTAMP stays out of it
-      await execute(
-        manager,
-        'UPDATE stories SET view_count = view_count + 1, updated_at = updated_at WHERE id = ?',
-        [storyId],
-      );
-    }
+    // updated_at assigned to itself: MySQL's ON UPDATE CURRENT_TIMESTAMP stays out of it
+    if (counted) await execute(manager, bump, [storyId]);
     return counted;
   }
 }
