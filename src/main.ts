@@ -1,8 +1,11 @@
 import 'dotenv/config';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import type { Logger as Pino } from 'pino';
 import { createApp } from './app.setup';
-import { configOrExit, exitIfShutdownHangs } from './config/start-up';
+import { ROOT_LOGGER } from './common/logging/app-logger';
+import { configOrExit, exitIfShutdownHangs, startUpSummary } from './config/start-up';
+import { MediaService } from './media/media.service';
 import { startWorker } from './worker';
 
 async function bootstrap(): Promise<void> {
@@ -16,11 +19,9 @@ async function bootstrap(): Promise<void> {
     logger.warn('JWT_SECRET is not set: using a random secret, sessions end at restart');
   }
   await app.listen(config.port);
-  logger.log(
-    `Story Book API on port ${config.port} (${config.database.type}, ` +
-      `${config.processRole === 'api' ? 'jobs run by workers' : 'jobs run here too'})` +
-      (config.swaggerEnabled ? `, Swagger UI at /docs` : ''),
-  );
+  // the last line of the start-up output: the address, and what this process runs on
+  const { message, fields } = startUpSummary(config, app.get(MediaService).ffmpegInUse(), 'api');
+  app.get<symbol, Pino>(ROOT_LOGGER).info({ context: 'Bootstrap', ...fields }, message);
 }
 
 void bootstrap();
