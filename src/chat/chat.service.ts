@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -65,7 +65,8 @@ export class ChatService {
     private readonly stories: StoriesService,
     private readonly realtime: RealtimeService,
     private readonly events: EventEmitter2,
-    private readonly metrics: AppMetrics,
+    // absent in contexts without the metrics module (a script's own module set)
+    @Optional() private readonly metrics?: AppMetrics,
   ) {}
 
   /**
@@ -188,7 +189,7 @@ export class ChatService {
       }
       throw error;
     }
-    this.metrics.chatMessageStored();
+    this.metrics?.chatMessageStored();
     const message = ChatMessageDto.from((await this.chat.findMessage(messageId)) as ChatMessage);
     this.realtime.emitToRoom(roomId, 'message:new', message);
     // not awaited: the push side (offline members) must not slow the send
