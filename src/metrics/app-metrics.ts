@@ -12,8 +12,14 @@ import { RealtimeService } from '../realtime/realtime.service';
 
 /** The `route` of requests no route answered (404s, requests refused before routing). */
 export const UNMATCHED_ROUTE = 'unmatched';
-/** The `route` of published media (static files, or the redirect to the bucket). */
-export const MEDIA_ROUTE = '/uploads/*';
+/**
+ * Paths served by middleware rather than routes: published media (files, or the redirect to
+ * the bucket) and Swagger UI's own files.
+ */
+const STATIC_PREFIXES: [prefix: string, route: string][] = [
+  ['/uploads/', '/uploads/*'],
+  ['/docs/', '/docs/*'],
+];
 
 /** Longest a scrape waits for Redis for the job counts. */
 const JOB_COUNTS_TIMEOUT_MS = 1000;
@@ -27,7 +33,9 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 export function routeLabel(req: Request): string {
   const path = (req as { route?: { path?: unknown } }).route?.path;
   if (typeof path === 'string') return path;
-  return req.originalUrl.startsWith('/uploads/') ? MEDIA_ROUTE : UNMATCHED_ROUTE;
+  const url = req.originalUrl;
+  for (const [prefix, route] of STATIC_PREFIXES) if (url.startsWith(prefix)) return route;
+  return UNMATCHED_ROUTE;
 }
 
 /**
