@@ -2,6 +2,7 @@ import { runInTransaction } from '../src/database/transaction';
 import { defineJob, JobQueue } from '../src/jobs/job-queue';
 import { AppMetrics } from '../src/metrics/app-metrics';
 import { MetricFamily, parsePrometheusText, sampleValue } from './support/prometheus-text';
+import { RawHttpConnection } from './support/raw-http';
 import { waitFor } from './support/server-process';
 import { emitAck, openChatRoom, SocketPool } from './support/sockets';
 import {
@@ -106,6 +107,28 @@ describe('Prometheus metrics at /metrics (METRICS_ENABLED, METRICS_TOKEN)', () =
       expect(route).not.toMatch(/987654321|55555|31337/);
     }
     expect(JSON.stringify([...metrics.values()])).not.toContain(user.accessToken);
+  });
+
+  it("labels a request whose client left before its answer as status 'aborted'", async () => {
+    const aborted = (metrics: Map<string, MetricFamily>) =>
+      sampleValue(metrics, 'http_request_duration_seconds_count', {
+        method: 'POST',
+        route: 'unmatched',
+        status: 'aborted',
+      }) ?? 0;
+    const before = aborted(await scrape(t));
+    // half a body: the body parser (before routing) is still reading it when the client goes
+    const connection = await RawHttpConnection.open(Number(new URL(t.baseUrl).port));
+    await connection.write(
+      'POST /api/v1/auth/dev-login HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+        'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"kakaoId":',
+    );
+    connection.destroy();
+    await waitFor(
+      async () => aborted(await scrape(t)) === before + 1,
+      'the aborted request in the histogram',
+      10_000,
+    );
   });
 
   it('counts the sockets connected to /chat and the chat messages stored', async () => {
