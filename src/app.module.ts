@@ -23,6 +23,7 @@ import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MatchingModule } from './matching/matching.module';
 import { MediaModule } from './media/media.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RegionsBrowseModule } from './regions/regions-browse.module';
 import { RegionsModule } from './regions/regions.module';
@@ -48,6 +49,7 @@ export class AppModule {
         AuditModule,
         RealtimeModule,
         JobsModule.forRoot(config),
+        MetricsModule.forRoot(config),
         AccessTokenModule,
         AuthModule.forRoot(config),
         UsersModule,

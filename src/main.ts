@@ -1,8 +1,11 @@
 import 'dotenv/config';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import type { Logger as Pino } from 'pino';
 import { createApp } from './app.setup';
-import { configOrExit, exitIfShutdownHangs } from './config/start-up';
+import { ROOT_LOGGER } from './common/logging/app-logger';
+import { configOrExit, exitIfShutdownHangs, startUpSummary } from './config/start-up';
+import { MediaService } from './media/media.service';
 import { startWorker } from './worker';
 
 async function bootstrap(): Promise<void> {
@@ -14,11 +17,14 @@ async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
   for (const warning of config.startUpWarnings) logger.warn(warning);
   await app.listen(config.port);
-  logger.log(
-    `Story Book API on port ${config.port} (${config.database.type}, ` +
-      `${config.processRole === 'api' ? 'jobs run by workers' : 'jobs run here too'})` +
-      (config.swaggerEnabled ? `, Swagger UI at /docs` : ''),
+  // the last line of the start-up output: the address, and what this process runs on (once
+  // the search for ffmpeg, which does not hold up the start, is over)
+  const { message, fields } = startUpSummary(
+    config,
+    await app.get(MediaService).ffmpegInUse(),
+    'api',
   );
+  app.get<symbol, Pino>(ROOT_LOGGER).info({ context: 'Bootstrap', ...fields }, message);
 }
 
 void bootstrap();

@@ -1,12 +1,13 @@
 import 'dotenv/config';
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Server } from 'socket.io';
 import { AppModule } from './app.module';
-import { AppLogger } from './common/logging/app-logger';
+import type { Logger as Pino } from 'pino';
+import { AppLogger, ROOT_LOGGER } from './common/logging/app-logger';
 import type { AppConfig } from './config/app-config';
-import { configOrExit, exitIfShutdownHangs } from './config/start-up';
+import { configOrExit, exitIfShutdownHangs, startUpSummary } from './config/start-up';
+import { MediaService } from './media/media.service';
 import { RealtimeService } from './realtime/realtime.service';
 
 /**
@@ -31,9 +32,12 @@ export async function startWorker(config: AppConfig): Promise<void> {
   // were one more API instance without sockets of its own; right after start, before any job
   // (they wait for Redis) can finish and emit
   app.get(RealtimeService).attach(new Server({ serveClient: false }).of('/chat'));
-  new Logger('Bootstrap').log(
-    `Story Book worker running jobs (${config.database.type}, queue prefix ${config.redisKeyPrefix})`,
+  const { message, fields } = startUpSummary(
+    worker,
+    await app.get(MediaService).ffmpegInUse(),
+    'worker',
   );
+  app.get<symbol, Pino>(ROOT_LOGGER).info({ context: 'Bootstrap', ...fields }, message);
 }
 
 if (require.main === module) {

@@ -7,8 +7,8 @@ import { dirname, join, relative, resolve } from 'node:path';
  * - a module never imports another module's `entities/` or `*.repository.ts` (except `import
  *   type`, and entity files declaring foreign keys): every other module goes through the
  *   owner's exported service;
- * - infrastructure (audit, realtime, jobs, media, common, config, database) imports no domain
- *   module's code;
+ * - infrastructure (audit, realtime, jobs, media, common, config, database, metrics) imports
+ *   no domain module's code;
  * - the Nest module graph has no cycle, and no `forwardRef` is needed anywhere;
  * - events: classes with names live in `<module>.events.ts`, listeners subscribe by those
  *   constants (no string event names), and every event has a listener.
@@ -24,6 +24,7 @@ const INFRASTRUCTURE = new Set([
   'common',
   'config',
   'database',
+  'metrics',
 ]);
 
 interface SourceFile {

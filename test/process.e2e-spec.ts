@@ -207,18 +207,47 @@ describe('the service process', () => {
     expect(first + second).not.toContain(secret);
   });
 
-  it('serves, logs one JSON line per request without tokens, and shuts down on SIGTERM', async () => {
+  it('starts with a few lines ending in the facts, serves, logs one JSON line per request without tokens, and shuts down on SIGTERM', async () => {
     const port = await freePort();
+    const sqlitePath = join(dir, 'app.sqlite');
     const { child, output } = startServer({
       PORT: String(port),
       JWT_SECRET: TEST_JWT_SECRET,
       AUTH_DEV_LOGIN: 'true',
-      SQLITE_PATH: join(dir, 'app.sqlite'),
+      METRICS_ENABLED: 'true',
+      SQLITE_PATH: sqlitePath,
       UPLOAD_DIR: join(dir, 'uploads'),
     });
     const exited = once(child, 'exit');
     try {
       await waitFor(() => output().stdout.includes('Story Book API on port'), 'start-up');
+      // the start-up output (LOG_LEVEL=info): a few JSON lines, the last one naming the address,
+      // Swagger UI, the database, the ffmpeg in use and what is on; no deprecation warning
+      const startUp = output();
+      const startLines = startUp.stdout.split('\n').filter((line) => line.trim().length > 0);
+      expect(startLines.length).toBeLessThanOrEqual(10);
+      for (const line of startLines) expect(duplicateKeys(line)).toEqual([]);
+      const last = JSON.parse(startLines[startLines.length - 1]) as Record<string, unknown>;
+      const ffmpeg = last.ffmpeg as { version: string; path: string };
+      expect(last).toMatchObject({
+        level: 30,
+        url: `http://localhost:${port}`,
+        docs: `http://localhost:${port}/docs`,
+        database: `sqlite ${sqlitePath}`,
+        ffmpeg: { version: expect.stringMatching(/^n?\d+\.\d+/), path: expect.any(String) },
+        push: false,
+        redis: null,
+        s3: null,
+      });
+      expect(ffmpeg.path.startsWith('/')).toBe(true);
+      expect(last.msg).toBe(
+        `Story Book API on port ${port}: http://localhost:${port}, ` +
+          `Swagger UI http://localhost:${port}/docs; database sqlite ${sqlitePath}; ` +
+          `ffmpeg ${ffmpeg.version} at ${ffmpeg.path}; push off, Redis off, S3 off; jobs run here`,
+      );
+      expect(`${startUp.stdout}${startUp.stderr}`).not.toMatch(/deprecat/i);
+      expect(startUp.stderr).toBe('');
+
       const base = `http://127.0.0.1:${port}/api/v1`;
       const login = await fetch(`${base}/auth/dev-login`, {
         method: 'POST',
@@ -252,6 +281,15 @@ describe('the service process', () => {
       expect(output().stdout).not.toContain(tokens.accessToken);
       expect(output().stdout).not.toContain(tokens.refreshToken);
       expect(output().stdout.toLowerCase()).not.toContain('authorization');
+
+      // with METRICS_ENABLED the same request is in the histogram under its route template;
+      // scrapes get no log line of their own
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toMatch(
+        /^http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/users\/me",status="200"\} 1$/m,
+      );
+      expect(output().stdout).not.toContain('"/metrics"');
     } finally {
       child.kill('SIGTERM');
     }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -21,6 +21,7 @@ import {
 } from './dto/chat.dto';
 import type { ChatMessage } from './entities/chat-message.entity';
 import type { ChatRoom } from './entities/chat-room.entity';
+import { AppMetrics } from '../metrics/app-metrics';
 import { RealtimeService, userChannel } from '../realtime/realtime.service';
 
 /** What a send did: `created` is false when a retry answered the message stored first. */
@@ -64,6 +65,8 @@ export class ChatService {
     private readonly stories: StoriesService,
     private readonly realtime: RealtimeService,
     private readonly events: EventEmitter2,
+    // absent in contexts without the metrics module (a script's own module set)
+    @Optional() private readonly metrics?: AppMetrics,
   ) {}
 
   /**
@@ -186,6 +189,7 @@ export class ChatService {
       }
       throw error;
     }
+    this.metrics?.chatMessageStored();
     const message = ChatMessageDto.from((await this.chat.findMessage(messageId)) as ChatMessage);
     this.realtime.emitToRoom(roomId, 'message:new', message);
     // not awaited: the push side (offline members) must not slow the send

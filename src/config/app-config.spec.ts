@@ -209,6 +209,19 @@ describe('loadConfig', () => {
     });
     expect(message).not.toContain('very-secret-value');
   });
+
+  it('keeps metrics off unless asked, and checks the metrics token without echoing it', () => {
+    expect(loadConfig({}).metrics).toEqual({ enabled: false, token: null });
+    const token = 'scrape-token-0123456789';
+    expect(loadConfig({ METRICS_ENABLED: 'true', METRICS_TOKEN: token }).metrics).toEqual({
+      enabled: true,
+      token,
+    });
+    const message = problems({ METRICS_ENABLED: 'maybe', METRICS_TOKEN: 'short secret' });
+    expect(message).toContain('"METRICS_ENABLED"');
+    expect(message).toContain('"METRICS_TOKEN"');
+    expect(message).not.toContain('short secret');
+  });
 });
 
 describe('withKeptJwtSecret (start-up without JWT_SECRET)', () => {

@@ -128,6 +128,12 @@ export interface AppConfig {
   };
   corsOrigins: string[];
   swaggerEnabled: boolean;
+  /** Prometheus metrics at `/metrics` (off: no route, no request hook). */
+  metrics: {
+    enabled: boolean;
+    /** When set, `/metrics` wants `Authorization: Bearer <token>`. */
+    token: string | null;
+  };
   uploadDir: string;
   publicBaseUrl: string | null;
   storage: StorageConfig;
@@ -280,6 +286,12 @@ const schema = Joi.object({
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(100).max(600_000).default(15_000),
   CORS_ORIGINS: Joi.string().trim().empty('').default(''),
   SWAGGER_ENABLED: boolean().default(true),
+  METRICS_ENABLED: boolean().default(false),
+  METRICS_TOKEN: Joi.string()
+    .trim()
+    .pattern(/^[\x21-\x7e]{16,512}$/)
+    .message('{{#label}} must be 16-512 visible ASCII characters (no spaces)')
+    .empty(''),
   UPLOAD_DIR: Joi.string().trim().default('./uploads'),
   PUBLIC_BASE_URL: Joi.string()
     .trim()
@@ -572,6 +584,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     },
     corsOrigins: list(String(v.CORS_ORIGINS)),
     swaggerEnabled: Boolean(v.SWAGGER_ENABLED),
+    metrics: { enabled: Boolean(v.METRICS_ENABLED), token: str('METRICS_TOKEN') },
     uploadDir: String(v.UPLOAD_DIR),
     publicBaseUrl: str('PUBLIC_BASE_URL')?.replace(/\/+$/, '') ?? null,
     storage,

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { ffmpegLocation, type ResolvedFfmpeg } from '../media/ffmpeg';
 import { AppConfig, ConfigError, loadConfig } from './app-config';
 
 /** The file in the data folder that keeps a generated JWT secret (outside production). */
@@ -77,4 +78,74 @@ export function exitIfShutdownHangs(timeoutMs: number): void {
       }, timeoutMs + 1000).unref();
     });
   }
+}
+
+/** The database as logs may name it: the SQLite file, or the server and database (no user, no password). */
+export function describeDatabase(database: AppConfig['database']): string {
+  if (database.type === 'sqlite') {
+    return `sqlite ${database.path === ':memory:' ? database.path : resolve(database.path)}`;
+  }
+  const url = new URL(database.url);
+  return `${database.flavor} ${url.host}${url.pathname}`;
+}
+
+/** Redis as logs may name it: host and port only. */
+function describeRedis(redisUrl: string | null): string | null {
+  return redisUrl === null ? null : new URL(redisUrl).host;
+}
+
+/** What a start-up line says, as a message and as log fields. */
+export interface StartUpSummary {
+  message: string;
+  fields: {
+    url?: string;
+    docs?: string | null;
+    database: string;
+    ffmpeg: { version: string; path: string } | null;
+    push: boolean;
+    redis: string | null;
+    s3: string | null;
+  };
+}
+
+/**
+ * The last line of the start-up output: where the service answers (and its Swagger UI), the
+ * database, the ffmpeg in use, and whether push, Redis and S3 are on. Never a password or key.
+ */
+export function startUpSummary(
+  config: AppConfig,
+  ffmpeg: ResolvedFfmpeg | null,
+  kind: 'api' | 'worker',
+): StartUpSummary {
+  const url = config.publicBaseUrl ?? `http://localhost:${config.port}`;
+  const docs = config.swaggerEnabled ? `${url}/docs` : null;
+  const database = describeDatabase(config.database);
+  const found = ffmpeg ? { version: ffmpeg.version, path: ffmpegLocation(ffmpeg) } : null;
+  const redis = describeRedis(config.redisUrl);
+  const s3 = config.storage.driver === 's3' ? config.storage.bucket : null;
+  const push = config.push.serviceAccount !== null;
+  const switches = [
+    `push ${push ? 'on' : 'off'}`,
+    redis ? `Redis on (${redis}, prefix ${config.redisKeyPrefix})` : 'Redis off',
+    s3 ? `S3 on (bucket ${s3})` : 'S3 off',
+  ].join(', ');
+  const facts = [
+    `database ${database}`,
+    found ? `ffmpeg ${found.version} at ${found.path}` : 'no ffmpeg (videos refused)',
+    switches,
+  ];
+  if (kind === 'worker') {
+    return {
+      message: `Story Book worker running jobs; ${facts.join('; ')}`,
+      fields: { database, ffmpeg: found, push, redis, s3 },
+    };
+  }
+  const jobs = config.processRole === 'api' ? 'jobs run by workers' : 'jobs run here';
+  return {
+    message:
+      `Story Book API on port ${config.port}: ${url}` +
+      (docs ? `, Swagger UI ${docs}` : '') +
+      `; ${facts.join('; ')}; ${jobs}`,
+    fields: { url, docs, database, ffmpeg: found, push, redis, s3 },
+  };
 }

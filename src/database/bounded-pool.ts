@@ -56,6 +56,26 @@ interface ConnectionPool {
   getConnection(callback: Callback<[PooledConnection]>): void;
 }
 
+/** What mysql2's pool keeps about its connections (its own fields; no public API has them). */
+interface PoolInternals {
+  config?: { connectionLimit?: number };
+  _allConnections?: { length: number };
+  _freeConnections?: { length: number };
+  _connectionQueue?: { length: number };
+}
+
+/** A connection pool's use now (metrics). */
+export interface PoolUse {
+  /** Connections the pool may open. */
+  max: number;
+  /** Connections handed out (a statement or transaction runs on them). */
+  used: number;
+  /** Open connections waiting in the pool. */
+  idle: number;
+  /** Callers waiting for a connection. */
+  queued: number;
+}
+
 /** Connections whose `query` is already bounded. */
 const bounded = new WeakSet<PooledConnection>();
 
@@ -155,6 +175,20 @@ function poolOf(dataSource: DataSource): ConnectionPool | null {
   const { type } = dataSource.options;
   if (type !== 'mysql' && type !== 'mariadb') return null;
   return ((dataSource.driver as MysqlDriver).pool as ConnectionPool | undefined) ?? null;
+}
+
+/** The MySQL/MariaDB pool's use; null on SQLite or before the pool exists. */
+export function poolUse(dataSource: DataSource): PoolUse | null {
+  const pool = poolOf(dataSource) as (ConnectionPool & PoolInternals) | null;
+  if (!pool) return null;
+  const open = pool._allConnections?.length ?? 0;
+  const idle = pool._freeConnections?.length ?? 0;
+  return {
+    max: pool.config?.connectionLimit ?? 0,
+    used: open - idle,
+    idle,
+    queued: pool._connectionQueue?.length ?? 0,
+  };
 }
 
 /**

@@ -14,6 +14,17 @@ function isRetryable(error: unknown): boolean {
 }
 
 const sqliteQueues = new WeakMap<DataSource, Promise<void>>();
+/** SQLite: the transaction running (0 or 1) and those queued behind it, per data source. */
+const sqliteUse = new WeakMap<DataSource, { running: number; queued: number }>();
+
+/**
+ * SQLite's one connection as a pool of one (metrics): `used` while a transaction of the app
+ * runs on it, `queued` the transactions waiting for it. Single statements outside
+ * transactions run synchronously and never wait, so they do not show.
+ */
+export function sqliteTransactionUse(dataSource: DataSource): { running: number; queued: number } {
+  return sqliteUse.get(dataSource) ?? { running: 0, queued: 0 };
+}
 
 /**
  * Runs `work` in one transaction, safely next to other requests doing the same.
@@ -46,10 +57,16 @@ export async function runInTransaction<T>(
       dataSource,
       previous.then(() => mine),
     );
+    let use = sqliteUse.get(dataSource);
+    if (!use) sqliteUse.set(dataSource, (use = { running: 0, queued: 0 }));
+    use.queued += 1;
     await previous;
+    use.queued -= 1;
+    use.running = 1;
     try {
       return await dataSource.transaction(work);
     } finally {
+      use.running = 0;
       release();
     }
   }

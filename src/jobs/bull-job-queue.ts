@@ -20,6 +20,7 @@ import {
   JobHandlerOptions,
   JobPage,
   JobQueue,
+  JobQueueCounts,
   JobQueueHealth,
   JobQueueName,
   JobRecord,
@@ -263,6 +264,25 @@ export class BullJobQueue
       const message = (error as Error).message.includes('no answer') ? 'timeout' : 'unavailable';
       return { driver: 'bullmq', up: false, message };
     }
+  }
+
+  async counts(timeoutMs: number): Promise<JobQueueCounts[]> {
+    const counts = await within(
+      Promise.all(
+        JOB_QUEUE_NAMES.map((name) =>
+          this.queue(name).getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed'),
+        ),
+      ),
+      timeoutMs,
+      'job counts',
+    );
+    return JOB_QUEUE_NAMES.map((queue, i) => ({
+      queue,
+      waiting: (counts[i].wait ?? 0) + (counts[i].prioritized ?? 0),
+      active: counts[i].active ?? 0,
+      delayed: counts[i].delayed ?? 0,
+      failed: counts[i].failed ?? 0,
+    }));
   }
 
   onApplicationBootstrap(): void {

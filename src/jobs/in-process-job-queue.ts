@@ -13,6 +13,8 @@ import {
   JobHandlerOptions,
   JobPage,
   JobQueue,
+  JOB_QUEUE_NAMES,
+  JobQueueCounts,
   JobQueueHealth,
   JobQueueName,
   JobRecord,
@@ -156,6 +158,19 @@ export class InProcessJobQueue
       else if (run.state === 'failed') failed += 1;
     }
     return { driver: 'in-process', up: !this.stopped, waiting, failed };
+  }
+
+  async counts(): Promise<JobQueueCounts[]> {
+    const byQueue = new Map<JobQueueName, JobQueueCounts>(
+      JOB_QUEUE_NAMES.map((queue) => [
+        queue,
+        { queue, waiting: 0, active: 0, delayed: 0, failed: 0 },
+      ]),
+    );
+    for (const run of this.runs.values()) {
+      if (run.state !== 'completed') (byQueue.get(run.queue) as JobQueueCounts)[run.state] += 1;
+    }
+    return [...byQueue.values()];
   }
 
   onApplicationBootstrap(): void {

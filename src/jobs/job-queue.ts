@@ -100,6 +100,15 @@ export interface JobQueueHealth {
   failed?: number;
 }
 
+/** The runs of one queue by state (metrics); `failed` is the dead letter. */
+export interface JobQueueCounts {
+  queue: JobQueueName;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+}
+
 export abstract class JobQueue {
   /** Registers the handler of `job`; call once per job, when the module starts. */
   abstract register<T>(
@@ -133,4 +142,11 @@ export abstract class JobQueue {
   abstract retry(id: string): Promise<JobRecord | null>;
 
   abstract health(timeoutMs: number): Promise<JobQueueHealth>;
+
+  /**
+   * Runs per queue and state, read within `timeoutMs` (BullMQ: from Redis, so every process
+   * sees the same numbers; in-process: this process's runs). Rejects when Redis does not
+   * answer in time.
+   */
+  abstract counts(timeoutMs: number): Promise<JobQueueCounts[]>;
 }

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { delimiter, isAbsolute, join } from 'node:path';
 
 export type FfmpegSource = 'FFMPEG_PATH' | 'ffmpeg-static' | 'PATH';
 
@@ -71,6 +72,24 @@ export function parseFfmpegVersion(output: string): { version: string; major: nu
   if (major !== undefined) return { version, major };
   if (avcodec && Number(avcodec[1]) > 62) return { version, major: Number(avcodec[1]) - 54 };
   return null;
+}
+
+/**
+ * Where a found binary is: its own path, or for `ffmpeg` from PATH the first executable of
+ * that name on PATH (as the shell would run it), for the start-up line.
+ */
+export function ffmpegLocation(ffmpeg: FfmpegCandidate, path = process.env.PATH ?? ''): string {
+  if (ffmpeg.source !== 'PATH' || isAbsolute(ffmpeg.path)) return ffmpeg.path;
+  for (const dir of path.split(delimiter).filter(Boolean)) {
+    const file = join(dir, ffmpeg.path);
+    try {
+      accessSync(file, constants.X_OK);
+      if (statSync(file).isFile()) return file;
+    } catch {
+      // not in this directory
+    }
+  }
+  return ffmpeg.path;
 }
 
 export interface FfmpegLookup {

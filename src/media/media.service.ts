@@ -169,7 +169,8 @@ export class MediaService implements OnModuleInit {
       this.logger.warn(`Not using ffmpeg from ${candidate.source} (${candidate.path}): ${reason}`);
     }
     if (found) {
-      this.logger.log(`Using ffmpeg ${found.version} from ${found.source}: ${found.path}`);
+      // at debug: the start-up line names the ffmpeg in use
+      this.logger.debug(`Using ffmpeg ${found.version} from ${found.source}: ${found.path}`);
     } else {
       this.logger.warn(
         'No ffmpeg 5.0 or newer found (FFMPEG_PATH, ffmpeg-static, PATH): videos are refused',

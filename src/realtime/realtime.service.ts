@@ -76,6 +76,11 @@ export class RealtimeService implements OnApplicationShutdown {
     await Promise.all(clients.map((client) => closeRedis(client)));
   }
 
+  /** Sockets connected to this instance's `/chat` namespace (0 before the gateway is up). */
+  localSocketCount(): number {
+    return this.namespace?.sockets.size ?? 0;
+  }
+
   /** To every socket (every device, every instance) of the user. */
   emitToUser(userId: number, event: string, payload: unknown): void {
     this.namespace?.to(userChannel(userId)).emit(event, payload);

@@ -71,7 +71,8 @@ export class PushService implements OnModuleInit {
     // registered even when off, so runs left in a shared queue find a handler (and end)
     this.jobs.register(SEND_PUSH, (job) => this.deliver(job), { attempts: 1 });
     if (!this.fcm.enabled) {
-      this.logger.log('Push notifications are off: FCM_SERVICE_ACCOUNT is not set');
+      // at debug: the start-up line says "push off"
+      this.logger.debug('Push notifications are off: FCM_SERVICE_ACCOUNT is not set');
     }
   }
 
