@@ -22,7 +22,11 @@ Story Book connects travellers with local guides through stories.
 **Auth.** Sign in with \`POST /api/v1/auth/kakao\` (or \`POST /api/v1/auth/dev-login\` when the
 server runs with \`AUTH_DEV_LOGIN=true\`), then press *Authorize* and paste the \`accessToken\`.
 
-**Errors** always have the shape \`{ statusCode, code, message, details?, requestId, path, timestamp }\`.
+**Errors** always have the shape \`{ statusCode, code, message, details?, requestId, path, timestamp }\`;
+each route lists the codes it can answer with, an example each. Any route can also answer 503
+SERVICE_UNAVAILABLE (with \`Retry-After\`) when the database does not answer in time. Every code
+is explained in \`docs/api.md\` in the repository, the chat's Socket.IO protocol in
+\`docs/asyncapi.yaml\`.
 
 **Lists** take \`?limit=\` (1–50, default 20) and \`?cursor=\` (the previous page's \`nextCursor\`).
 

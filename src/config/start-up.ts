@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { AppConfig, ConfigError, loadConfig } from './app-config';
 
-/** The validated configuration, or the process ends naming what is wrong (SPEC §10). */
+/** The validated configuration, or the process ends naming what is wrong (docs/api.md, Operations). */
 export function configOrExit(env: NodeJS.ProcessEnv = process.env): AppConfig {
   try {
     return loadConfig(env);

@@ -75,7 +75,7 @@ interface Accepted {
   container?: VideoContainer;
 }
 
-/** Accepted content types by detected MIME type (SPEC §5), and how each is stored. */
+/** Accepted content types by detected MIME type (docs/api.md, Stories and media), and how each is stored. */
 const ACCEPTED: Record<string, Accepted> = {
   'image/jpeg': { type: 'image', ext: 'jpg', imageFormat: 'jpeg' },
   'image/png': { type: 'image', ext: 'png', imageFormat: 'png' },
@@ -98,7 +98,7 @@ sharp.cache({ files: 0 });
 
 /** Thumbnails fit inside this square (pixels). */
 export const THUMBNAIL_BOX = 480;
-/** Videos wider or taller than this, or faster, are refused from their header (SPEC §5). */
+/** Videos wider or taller than this, or faster, are refused from their header (docs/api.md, Stories and media). */
 export const MAX_VIDEO_SIDE = 4096;
 export const MAX_VIDEO_FPS = 120;
 
@@ -135,7 +135,7 @@ export class MediaService implements OnModuleInit {
     @Optional() private readonly jobs?: JobQueue,
   ) {}
 
-  /** Finds ffmpeg (SPEC §5 order, 5.0 or newer) and says at start which one is used. */
+  /** Finds ffmpeg (docs/api.md, Stories and media order, 5.0 or newer) and says at start which one is used. */
   async onModuleInit(): Promise<void> {
     // deleting twice is harmless, so the job simply tries again, for about two hours
     this.jobs?.register(DELETE_MEDIA_FILES, ({ keys }) => this.storage.delete(keys), {

@@ -13,7 +13,7 @@ import { POPULARITY_SQL } from './stories.repository';
 /** Characters of content read for an excerpt: enough unless the text starts mostly blank. */
 export const EXCERPT_HEAD_CHARS = 400;
 
-/** What a story summary (SPEC §5) is made of, read by one statement with the story. */
+/** What a story summary (docs/api.md, Stories and media) is made of, read by one statement with the story. */
 export interface SummaryRow {
   id: number;
   title: string;
@@ -147,7 +147,11 @@ export class StoryReadsRepository {
   }
 
   /** The story with everything its detail shows, whatever its status; undefined if none. */
-  async detail(viewerId: number, blockViewerId: number, id: number): Promise<DetailRow | undefined> {
+  async detail(
+    viewerId: number,
+    blockViewerId: number,
+    id: number,
+  ): Promise<DetailRow | undefined> {
     const [row] = await selectRows<DetailRow>(
       this.dataSource.manager,
       `SELECT ${this.detailColumns} FROM stories s ${StoryReadsRepository.JOINS} WHERE s.id = ?`,

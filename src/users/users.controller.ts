@@ -14,7 +14,7 @@ import { ApiErrors } from '../common/decorators/api-errors.decorator';
 const BlockedUserPage = PageOf(BlockedUserDto);
 
 const BLOCK_EFFECTS =
-  "Mutual in effect (SPEC §11): neither of the two sees the other's stories, comments, " +
+  "Mutual in effect (docs/api.md, Blocking and account rights): neither of the two sees the other's stories, comments, " +
   "reviews or guide profile, or can like, comment on, bookmark or request the other's " +
   'stories (404); pending matching requests between them are cancelled; their chat room ' +
   "becomes read-only (403 USER_BLOCKED); neither is notified of the other's actions.";

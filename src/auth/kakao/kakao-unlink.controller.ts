@@ -26,7 +26,7 @@ const DESCRIPTION =
   'without KAKAO_ADMIN_KEY the route does not exist (404).';
 
 /**
- * Kakao's unlink callback (SPEC §11). Register `https://<host>/api/v1/auth/kakao/unlink` as
+ * Kakao's unlink callback (docs/api.md, Blocking and account rights). Register `https://<host>/api/v1/auth/kakao/unlink` as
  * the Unlink Callback URL in the Kakao developer console (README, "Kakao unlink callback").
  * Not rate-limited: only a caller holding the Admin key gets past the first check.
  */

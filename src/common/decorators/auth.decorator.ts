@@ -40,7 +40,7 @@ const RATE_LIMIT_MEANINGS: Record<RateLimitGroup, string> = {
 };
 
 /**
- * Puts a route into a rate-limit group of its own (SPEC §1): `auth` counts per IP over all
+ * Puts a route into a rate-limit group of its own (docs/api.md, Rate limits): `auth` counts per IP over all
  * auth routes, `matching` and `chat` per user. Other writes share the per-user write limit.
  */
 export function RateLimit(group: RateLimitGroup) {
