@@ -8,6 +8,7 @@ import { AdminGuideDto } from '../guides/dto/guide.dto';
 import { GuidesService } from '../guides/guides.service';
 import { GuideDecisionReasonDto, ListAdminGuidesQueryDto } from './dto/admin-guides.dto';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
+import { ApiBodyExample } from '../common/decorators/api-body-example.decorator';
 
 const AdminGuidePage = PageOf(AdminGuideDto);
 
@@ -79,6 +80,11 @@ export class AdminGuidesController {
     code: 'CONFLICT',
     when: 'Only approved guides can be suspended; this one is pending',
   })
+  @ApiBodyExample(
+    GuideDecisionReasonDto,
+    { reason: 'Travellers reported three no-shows this month.' },
+    'A suspension',
+  )
   suspend(
     @CurrentUser() admin: AuthUser,
     @Param('id', ParseIdPipe) id: number,
