@@ -51,6 +51,7 @@ export class KakaoUnlinkController {
   @ApiHeader({ name: 'Authorization', description: 'KakaoAK <KAKAO_ADMIN_KEY>', required: true })
   @ApiOkResponse({ description: 'The account is withdrawn (or there was none)' })
   @ApiErrors(
+    { code: 'VALIDATION_FAILED', when: 'user_id must be a Kakao user id', field: 'user_id' },
     { code: 'UNAUTHORIZED', when: 'A valid KakaoAK admin key is required' },
     { code: 'NOT_FOUND', when: 'Not found (KAKAO_ADMIN_KEY is not set)' },
   )

@@ -55,6 +55,18 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   REPORT_DUPLICATE: 'You reported this already and that report is still pending',
 };
 
+/** The server's own message of a code, for the examples of routes that say nothing more. */
+const DEFAULT_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  UNAUTHORIZED: 'A valid access token is required',
+  TOKEN_EXPIRED: 'Access token has expired',
+  ACCOUNT_SUSPENDED: 'This account is suspended',
+  NOT_FOUND: 'Not found',
+  RATE_LIMITED: 'Too many requests, try again later',
+  MATCHING_DUPLICATE: 'You already have an open (pending or accepted) request for this story',
+  REVIEW_EXISTS: 'You already reviewed this matching',
+  SERVICE_UNAVAILABLE: 'The database did not answer in time, please try again shortly',
+};
+
 /** The example bodies share these; `path` is the operation's own (see finishErrorExamples). */
 const EXAMPLE_REQUEST_ID = '3f1c0e9a-7b2d-4c8e-9f10-2a6b5d4e3c21';
 const EXAMPLE_TIMESTAMP = '2026-05-01T09:30:00.000Z';
@@ -66,7 +78,10 @@ function exampleBody(error: Documented, status: number): Record<string, unknown>
   return {
     statusCode: status,
     code: error.code,
-    message: error.when,
+    message:
+      error.when === ERROR_MEANINGS[error.code]
+        ? (DEFAULT_MESSAGES[error.code] ?? error.when)
+        : error.when,
     ...(error.code === 'VALIDATION_FAILED'
       ? { details: [{ field: error.field ?? ANY_FIELD, errors: [error.when] }] }
       : {}),
@@ -219,6 +234,7 @@ export function finishErrorExamples(doc: OpenAPIObject): OpenAPIObject {
           if (details?.[0]?.field === ANY_FIELD) {
             const field = firstInput(doc, op);
             details[0] = { field, errors: [`${field} is not valid`] };
+            example.value.message = `${field} is not valid`;
           }
         }
       }
