@@ -6,6 +6,7 @@ import addFormats from 'ajv-formats';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ChatGateway } from '../src/chat/chat.gateway';
+import { ErrorCode } from '../src/common/errors/error-codes';
 import { mp4 } from './support/media';
 import { ChatRoomFixture, emitAck, nextEvent, openChatRoom, SocketPool } from './support/sockets';
 import { createTestApp, TestApp } from './support/test-app';
@@ -104,6 +105,12 @@ describe('docs/asyncapi.yaml', () => {
       expect(op.reply()?.messages().all()).toHaveLength(1);
       expect(op.messages().all()[0].examples().all().length).toBeGreaterThan(0);
     }
+  });
+
+  it('names only error codes the server has', () => {
+    const codes = doc.components().schemas().get('ErrorCode')?.enum() ?? [];
+    expect(codes.length).toBeGreaterThan(5);
+    expect(codes.filter((code) => typeof code !== 'string' || !(code in ErrorCode))).toEqual([]);
   });
 
   it('documents exactly the events the server emits', () => {
