@@ -1,6 +1,6 @@
 /**
  * Memory of the API process while a 150 MB video is uploaded and streamed to an S3 bucket
- * (SPEC §14: "never a whole file in memory"). The issue's bound: RSS grows by at most 50 MB.
+ * (docs/api.md, Operations: "never a whole file in memory"). The issue's bound: RSS grows by at most 50 MB.
  *
  *   npx ts-node --transpile-only bench/s3-upload-memory.bench.ts [runs] [megabytes]
  *

@@ -60,7 +60,7 @@ const benchmark: Benchmark = {
   async run(ctx: BenchContext) {
     const { report } = ctx;
     report.describe(
-      'The first page of the story list (`GET /api/v1/stories?limit=20`, 20 summaries, SPEC §5) with a ' +
+      'The first page of the story list (`GET /api/v1/stories?limit=20`, 20 summaries, docs/api.md, Stories and media) with a ' +
         `Bearer token, the caller rotating over ${CALLERS} travellers. **App**: \`node dist/src/main.js\` ` +
         '(NODE_ENV=production, LOG_LEVEL=warn, rate limits off). **Baseline (b)**: ' +
         '`bench/baselines/stories-server.ts`, a bare `node:http` server that verifies the HS256 JWT with ' +

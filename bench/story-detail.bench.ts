@@ -110,7 +110,7 @@ const benchmark: Benchmark = {
     const { report } = ctx;
     const runsPerDb = 2 * ctx.options.pairs + 2 + (ctx.options.profile ? 2 : 0);
     report.describe(
-      'A story with its media (`GET /api/v1/stories/:id`, SPEC §5 "Story detail") with a Bearer token. The ' +
+      'A story with its media (`GET /api/v1/stories/:id`, docs/api.md, Stories and media "Story detail") with a Bearer token. The ' +
         'route counts a view, at most once per viewer per 10 minutes, so every request here is a first view: ' +
         'each run has its own set of travellers, and request i of a run goes to the pair (traveller i mod T, ' +
         'story …) so no pair repeats within the run (T travellers × 2,000 published stories, shuffled). ' +

@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The time-driven lifecycle (SPEC §13): expiry and reminder marks, and what the jobs scan. */
+/** The time-driven lifecycle (docs/api.md, Lifecycle): expiry and reminder marks, and what the jobs scan. */
 export class Lifecycle1796051093135 implements MigrationInterface {
   name = 'Lifecycle1796051093135';
 

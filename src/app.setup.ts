@@ -4,7 +4,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
-import type { AppConfig } from './config/app-config';
+import { APP_CONFIG, type AppConfig } from './config/app-config';
+import { finishErrorExamples } from './common/decorators/api-errors.decorator';
+import { ErrorBodyDto } from './common/errors/error-body.dto';
+import { addDays, dateIn } from './common/time/zoned';
 import { HttpServerAdapter } from './common/http/http-server.adapter';
 import { AppLogger, ROOT_LOGGER } from './common/logging/app-logger';
 import { requestLog } from './common/logging/request-log';
@@ -20,7 +23,11 @@ Story Book connects travellers with local guides through stories.
 **Auth.** Sign in with \`POST /api/v1/auth/kakao\` (or \`POST /api/v1/auth/dev-login\` when the
 server runs with \`AUTH_DEV_LOGIN=true\`), then press *Authorize* and paste the \`accessToken\`.
 
-**Errors** always have the shape \`{ statusCode, code, message, details?, requestId, path, timestamp }\`.
+**Errors** always have the shape \`{ statusCode, code, message, details?, requestId, path, timestamp }\`;
+each route lists the codes it can answer with, an example each. Any route can also answer 503
+SERVICE_UNAVAILABLE (with \`Retry-After\`) when the database does not answer in time. Every code
+is explained in \`docs/api.md\` in the repository, the chat's Socket.IO protocol in
+\`docs/asyncapi.yaml\`.
 
 **Lists** take \`?limit=\` (1–50, default 20) and \`?cursor=\` (the previous page's \`nextCursor\`).
 
@@ -44,18 +51,56 @@ notified, CONTENT_HIDDEN) and \`/unhide\`; \`DELETE /admin/comments/{id}\`; repo
 applications and \`GET /admin/stats\` for the dashboard.
 `;
 
-/** The OpenAPI document of the app's routes (Swagger UI, `npm run docs:openapi`). */
-export function openApiDocument(app: NestExpressApplication): OpenAPIObject {
-  return SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Story Book API')
-      .setDescription(SWAGGER_DESCRIPTION)
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .addTag('admin', ADMIN_TAG_DESCRIPTION)
-      .build(),
-  );
+type SchemaMap = Record<string, { properties?: Record<string, { example?: unknown }> }>;
+
+/**
+ * Examples that a fixed value would make stale: a matching request's `desiredDate` (valid from
+ * today to today + 365 days in SERVICE_TIME_ZONE) is 30 days after `now`, a timed suspension
+ * ends 7 days after it. So Swagger UI's "Try it out" works as filled in, on any day.
+ */
+function setDatedExamples(doc: OpenAPIObject, now: Date, timeZone: string): void {
+  const schemas = (doc.components?.schemas ?? {}) as SchemaMap;
+  const set = (schema: string, property: string, example: string) => {
+    const target = schemas[schema]?.properties?.[property];
+    if (target) target.example = example;
+  };
+  const tripDate = addDays(dateIn(now, timeZone), 30);
+  set('CreateMatchingRequestDto', 'desiredDate', tripDate);
+  set('MatchingRequestDto', 'desiredDate', tripDate);
+  set('SuspendUserDto', 'until', `${addDays(dateIn(now, 'UTC'), 7)}T15:00:00Z`);
+}
+
+/** The tags in the order of a user's journey: Swagger UI shows them so. */
+const TAGS: [name: string, description?: string][] = [
+  ['auth', 'Sign in (dev-login first, for trying things out here), refresh, sign out.'],
+  ['users', 'The signed-in user, public profiles, blocks, likes and bookmarks, data export.'],
+  ['guides', 'Applying as a guide, and guide profiles.'],
+  ['regions', 'Regions for filters and the map.'],
+  ['stories', 'Stories with photos and videos, reactions and comments.'],
+  ['matching', 'Matching requests from travellers to guides, and reviews.'],
+  ['chat', 'Chat rooms of accepted requests (REST; the socket protocol is in docs/asyncapi.yaml).'],
+  ['notifications', 'Notifications, push devices and notification settings.'],
+  ['reports', 'Reporting content and people.'],
+  ['admin', ADMIN_TAG_DESCRIPTION],
+  ['health', 'For load balancers and monitoring.'],
+];
+
+/**
+ * The OpenAPI document of the app's routes (Swagger UI, `npm run docs:openapi`). Examples that
+ * must be valid when sent (dates from today on) are computed from `now`.
+ */
+export function openApiDocument(app: NestExpressApplication, now = new Date()): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle('Story Book API')
+    .setDescription(SWAGGER_DESCRIPTION)
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  for (const [name, description] of TAGS) builder.addTag(name, description);
+  const doc = SwaggerModule.createDocument(app, builder.build(), {
+    extraModels: [ErrorBodyDto],
+  });
+  setDatedExamples(doc, now, app.get<AppConfig>(APP_CONFIG).lifecycle.timeZone);
+  return finishErrorExamples(doc);
 }
 
 /**

@@ -10,7 +10,7 @@ function dateIn(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** SPEC §11 account rights: the data export, and Kakao's unlink callback. */
+/** docs/api.md, Blocking and account rights account rights: the data export, and Kakao's unlink callback. */
 describe('account rights', () => {
   let t: TestApp;
 

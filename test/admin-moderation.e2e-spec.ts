@@ -125,7 +125,7 @@ describe('admin moderation: users, stories, comments', () => {
       expect(await dropped).toBe('io server disconnect');
       expectError((await me(user).expect(403)).body, 403, 'ACCOUNT_SUSPENDED');
       expectError((await me(second).expect(403)).body, 403, 'ACCOUNT_SUSPENDED');
-      // SPEC §2: refresh answers 403 ACCOUNT_SUSPENDED (the tokens are revoked as well)
+      // docs/api.md, Auth: refresh answers 403 ACCOUNT_SUSPENDED (the tokens are revoked as well)
       for (const refreshToken of [user.refreshToken, second.refreshToken]) {
         const refused = await t.http().post('/api/v1/auth/refresh').send({ refreshToken });
         expect(refused.status).toBe(403);

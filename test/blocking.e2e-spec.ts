@@ -16,7 +16,7 @@ function dateIn(days: number): string {
 }
 
 /**
- * Blocking (SPEC §11): a two-person matrix over every list and page the spec names, both
+ * Blocking (docs/api.md, Blocking and account rights): a two-person matrix over every list and page the spec names, both
  * directions, before and after the block is lifted; interactions, matching, chat (REST,
  * sockets, two instances), notifications.
  */
@@ -215,7 +215,7 @@ describe('blocking', () => {
       await t.http().put(`/api/v1/stories/${storiesOfC[3]}/like`).set(a.auth).expect(200);
     });
 
-    /** What `viewer` sees of the other (`other`) in every list and page of SPEC §11. */
+    /** What `viewer` sees of the other (`other`) in every list and page of docs/api.md, Blocking and account rights. */
     async function visibility(viewer: GuideFixture, other: GuideFixture) {
       const otherStories = other === b ? storiesOfB : [storyOfA];
       const story = otherStories[0];

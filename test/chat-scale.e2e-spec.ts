@@ -18,7 +18,7 @@ import { createTestApp, TestApp } from './support/test-app';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /**
- * Two instances of the app on one database and one Redis (SPEC §10 scale-out): what one
+ * Two instances of the app on one database and one Redis (docs/api.md, Operations: several instances): what one
  * instance emits reaches sockets connected to the other. A random JWT secret per run also
  * gives the run Socket.IO channels of its own on the shared Redis.
  */

@@ -17,7 +17,7 @@ import {
 import { createTestApp, TEST_JWT_SECRET, TestApp } from './support/test-app';
 import { signIn } from './support/users';
 
-describe('Chat over Socket.IO (SPEC §7)', () => {
+describe('Chat over Socket.IO (docs/api.md, Chat)', () => {
   let t: TestApp;
   const sockets = new SocketPool();
 
@@ -168,7 +168,7 @@ describe('Chat over Socket.IO (SPEC §7)', () => {
       expect(atGuide[atGuide.length - 1]).toEqual(barrier.body);
 
       const idsOf = (list: { id: number }[]) => list.map((m) => m.id);
-      // SPEC §7: everyone in the room gets message:new, the sending socket included
+      // docs/api.md, Chat: everyone in the room gets message:new, the sending socket included
       expect(idsOf(atGuide)).toEqual([...ids, barrier.body.id]);
       expect(idsOf(atTraveler)).toEqual([...ids, barrier.body.id]);
       // the traveller's second device also gets what the traveller sent from the first

@@ -3,7 +3,7 @@ import { closeChatRoom, ChatRoomFixture, openChatRoom } from './support/sockets'
 import { createTestApp, TestApp } from './support/test-app';
 import { expectError, signIn, SignedIn } from './support/users';
 
-describe('Chat over REST (SPEC §7)', () => {
+describe('Chat over REST (docs/api.md, Chat)', () => {
   let t: TestApp;
 
   beforeAll(async () => {

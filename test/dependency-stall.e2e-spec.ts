@@ -9,7 +9,7 @@ import { createTestApp, TestApp } from './support/test-app';
 import { expectError, signIn, SignedIn } from './support/users';
 
 /**
- * SPEC §10, dependencies that stall: with the database or Redis behind a TCP proxy that
+ * docs/api.md, Operations, dependencies that stall: with the database or Redis behind a TCP proxy that
  * drops every byte (or resets every connection), requests answer 503 SERVICE_UNAVAILABLE
  * with Retry-After within DB_QUERY_TIMEOUT_MS, /health answers within 3 s and says what is
  * down, and once the dependency answers again everything works again without a restart.

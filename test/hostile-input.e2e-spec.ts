@@ -136,7 +136,7 @@ describe('hostile input', () => {
     );
   }
 
-  describe('ids are canonical decimal integers (SPEC §1)', () => {
+  describe('ids are canonical decimal integers (docs/api.md, General rules)', () => {
     const NON_CANONICAL = ['0x1', '1e0', '+1', '%201', '01', '001', '1.0'];
 
     it('on a path: 400 VALIDATION_FAILED, never read as 1; beyond the id range 404', async () => {
@@ -237,7 +237,7 @@ describe('hostile input', () => {
     });
   });
 
-  describe('text hygiene (SPEC §1)', () => {
+  describe('text hygiene (docs/api.md, General rules)', () => {
     /** Refused in every user-written string. */
     const UNSAFE: [string, string][] = [
       ['NUL', '\u0000'],

@@ -14,7 +14,7 @@ import { expectError, signIn, SignedIn } from './support/users';
 const ADMIN_KAKAO_ID = '770000001';
 
 /**
- * The job seam on both runners (SPEC §14): a handler that throws is retried with backoff,
+ * The job seam on both runners (docs/api.md, Operations): a handler that throws is retried with backoff,
  * then lands in the failed list (the dead letter) with its error, and an admin retries it;
  * a schedule runs once per tick. BullMQ on Redis under a prefix of this suite's own, and the
  * embedded in-process runner.

@@ -10,7 +10,7 @@ import { expectError, signIn, SignedIn } from './support/users';
 
 /**
  * The lifecycle on its schedule, in real time: durations of seconds and a tick of one second
- * (SPEC §13), with jobs on Redis (BullMQ) as several instances run them.
+ * (docs/api.md, Lifecycle), with jobs on Redis (BullMQ) as several instances run them.
  */
 const LIFECYCLE_ENV = {
   JOBS_TICK: '1s',

@@ -11,7 +11,7 @@ import { createSiblingApp, createTestApp, TestApp } from './support/test-app';
 import { expectError, signIn, SignedIn } from './support/users';
 
 /**
- * The rules of the time-driven lifecycle (SPEC §13) with the default durations, run for a
+ * The rules of the time-driven lifecycle (docs/api.md, Lifecycle) with the default durations, run for a
  * chosen instant (MatchingLifecycle.run(at)) so each boundary is checked to the second. The
  * schedule itself (JOBS_TICK) is tested in lifecycle-schedule.e2e-spec.ts.
  */
@@ -20,7 +20,7 @@ const DAY = 24 * HOUR;
 const ZONE = 'Asia/Seoul'; // SERVICE_TIME_ZONE's default
 const at = (base: Date, offsetMs: number) => new Date(base.getTime() + offsetMs);
 
-describe('the matching lifecycle (SPEC §13)', () => {
+describe('the matching lifecycle (docs/api.md, Lifecycle)', () => {
   let t: TestApp;
   let lifecycle: MatchingLifecycle;
 

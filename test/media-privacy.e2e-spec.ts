@@ -27,7 +27,7 @@ import { expectError } from './support/users';
 const PROCESSING_TIMEOUT_MS = 20_000;
 
 /**
- * SPEC §5 "Privacy of originals", "Bounded work" and "Video processing is a job", through the
+ * docs/api.md, Stories and media "Privacy of originals", "Bounded work" and "Video processing is a job", through the
  * real API with real sharp and Debian's ffmpeg: what is served carries no metadata the
  * uploader did not mean to publish.
  */

@@ -16,7 +16,7 @@ import { freshDatabase, TEST_JWT_SECRET } from './support/test-app';
 const ADMIN_KAKAO_ID = '880000001';
 
 /**
- * SPEC §5: "A job that was queued when the process stopped still runs after the next start."
+ * docs/api.md, Stories and media: "A job that was queued when the process stopped still runs after the next start."
  * The embedded default (in-process jobs) killed with SIGKILL while ffmpeg works on a video,
  * then started again on the same database and folder: the video becomes `ready`.
  */

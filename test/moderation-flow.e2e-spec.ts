@@ -23,7 +23,7 @@ interface QueueItem {
   resolution: string | null;
 }
 
-/** SPEC §9, the whole moderation flow: users report, the app hides, an admin decides. */
+/** docs/api.md, Reports and moderation, the whole moderation flow: users report, the app hides, an admin decides. */
 describe('moderation flow (reports → auto-hide → admin decision)', () => {
   const adminKakaoId = uniqueKakaoId();
   let t: TestApp;
@@ -285,7 +285,7 @@ describe('moderation flow (reports → auto-hide → admin decision)', () => {
       .http()
       .post('/api/v1/auth/refresh')
       .send({ refreshToken: author.refreshToken });
-    // SPEC §2: refresh is 403 ACCOUNT_SUSPENDED (suspension also revoked the tokens)
+    // docs/api.md, Auth: refresh is 403 ACCOUNT_SUSPENDED (suspension also revoked the tokens)
     expect(refresh.status).toBe(403);
     expectError(refresh.body, 403, 'ACCOUNT_SUSPENDED');
     const user = await t.dataSource.getRepository(User).findOneByOrFail({ id: author.id });

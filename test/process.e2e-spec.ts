@@ -299,7 +299,7 @@ describe('the service process', () => {
     expect(output().stdout).toContain('Shutdown complete (SIGTERM)');
   });
 
-  describe('graceful shutdown (SPEC §10)', () => {
+  describe('graceful shutdown (docs/api.md, Operations)', () => {
     const SHUTDOWN_TIMEOUT_MS = 3000;
     let child: ChildProcessWithoutNullStreams | null = null;
 

@@ -12,7 +12,7 @@ const ADMIN_KAKAO_ID = '880000301';
 jest.setTimeout(180_000);
 
 /**
- * SPEC §10/§12: no secrets in the logs. The service as an operator runs it (its own process,
+ * docs/api.md, Operations and Push and devices: no secrets in the logs. The service as an operator runs it (its own process,
  * LOG_LEVEL=debug), with push on: device tokens (registered, deleted through the path, dead,
  * retried), the stub's access tokens and the service account's private key never show in
  * stdout or stderr. Without a service account the start says once that push is off.

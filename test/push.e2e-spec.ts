@@ -132,7 +132,7 @@ function hhmm(minutes: number): string {
   return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 }
 
-describe('devices and push notifications (SPEC §12), in-process jobs', () => {
+describe('devices and push notifications (docs/api.md, Push and devices), in-process jobs', () => {
   let t: TestApp;
   let stub: FcmStub;
   const sockets = new SocketPool();

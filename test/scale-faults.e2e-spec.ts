@@ -32,7 +32,7 @@ function upload(t: TestApp, guide: GuideFixture, regionId: number, title: string
 }
 
 /**
- * SPEC §14 faults: a bucket that stalls or refuses connections makes uploads a clear 503
+ * docs/api.md, Operations faults: a bucket that stalls or refuses connections makes uploads a clear 503
  * (with Retry-After) and stores nothing, and /health names the bucket; a Redis that is gone
  * loses no job of an acknowledged upload.
  */

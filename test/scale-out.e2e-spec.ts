@@ -37,7 +37,7 @@ function filesUnder(dir: string): string[] {
 }
 
 /**
- * SPEC §14, the production topology on real engines: two API instances (PROCESS_ROLE=api,
+ * docs/api.md, Operations, the production topology on real engines: two API instances (PROCESS_ROLE=api,
  * each its own UPLOAD_DIR) and one worker process on one database (MariaDB with
  * DATABASE_URL, else one SQLite file), one Redis (BullMQ queues and rate-limit counters under
  * a prefix of this run's own) and one S3-protocol server (s3rver on loopback).

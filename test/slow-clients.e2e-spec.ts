@@ -17,7 +17,7 @@ import { createTestApp, TestApp } from './support/test-app';
 import { expectError } from './support/users';
 
 /**
- * Clients that are slow on purpose or by accident (SPEC §10): headers that never end, uploads
+ * Clients that are slow on purpose or by accident (docs/api.md, Operations): headers that never end, uploads
  * that stop sending, one user running many uploads, temp files a crash left behind.
  */
 
@@ -71,7 +71,7 @@ async function untilEntries(dir: string, count: number, timeoutMs = RAW_WAIT_MS)
   }
 }
 
-describe('slow clients (SPEC §10)', () => {
+describe('slow clients (docs/api.md, Operations)', () => {
   let t: TestApp;
   let port: number;
   let tempDir: string;

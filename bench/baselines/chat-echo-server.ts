@@ -1,6 +1,6 @@
 /**
  * The chat baseline: a Socket.IO server without a database, speaking the app's protocol
- * (SPEC §7) on the same namespace. The handshake verifies the HS256 access token
+ * (docs/api.md, Chat) on the same namespace. The handshake verifies the HS256 access token
  * (`auth.token`) with node:crypto and joins the user's channel; `room:join` joins the room's
  * channel; `message:send` makes the message (an id from a counter), emits `message:new` to
  * the room (the sender's sockets included, as the app does) and acks `{ ok: true, message }`.

@@ -2,10 +2,10 @@
  * Baseline (b) for `GET /api/v1/stories?limit=` and `GET /api/v1/stories/:id`: the physical
  * limit of this stack. A bare `node:http` server on better-sqlite3 or mysql2 with prepared
  * statements, issuing the minimal statements a careful hand-written server would for the same
- * JSON as the app's (SPEC §5 "Story summary" / "Story detail"):
+ * JSON as the app's (docs/api.md, Stories and media "Story summary" / "Story detail"):
  *
  * - the JWT (HS256) checked with node:crypto against a key made once;
- * - the caller's current status, one statement (SPEC §1: checked on every request);
+ * - the caller's current status, one statement (docs/api.md, General rules: checked on every request);
  * - list: one statement for the page with everything the summaries need (tags as a JSON
  *   array, first ready thumbnail, likedByMe/bookmarkedByMe) → 2 statements;
  * - detail: the view write (an upsert that counts once per viewer per 10 minutes, then the
@@ -367,7 +367,7 @@ async function main(): Promise<void> {
       ? mysqlStore(process.env.MARIADB_DATABASE ?? '')
       : sqliteStore(process.env.SQLITE_PATH ?? '');
 
-  /** SPEC §1: the token, then the caller's current state; an unusable token is anonymous. */
+  /** docs/api.md, General rules: the token, then the caller's current state; an unusable token is anonymous. */
   async function viewerOf(req: IncomingMessage): Promise<Viewer | undefined> {
     const header = req.headers.authorization;
     if (!header || !header.startsWith('Bearer ')) return undefined;

@@ -1,7 +1,7 @@
 /**
  * Chat load generator child process (run through {@link Worker}): Socket.IO clients over the
  * WebSocket transport, one per (room, member), as the app's mobile clients connect
- * (`io(base + '/chat', { auth: { token } })`, SPEC §7).
+ * (`io(base + '/chat', { auth: { token } })`, docs/api.md, Chat).
  *
  * Commands: `connect` (all sockets, optionally `room:join` each), `throughput` (every socket
  * sends `message:send` with an ack, the next one when the ack is back), `fixedRate` (a fixed

@@ -49,7 +49,7 @@ export function describeSeed(fixture: Fixture): string {
 
 /**
  * Waits until a (re)started app has nothing left to do of its own: at start it queues every
- * video still `processing` again (SPEC §5); the seeded ones have no files, so each fails after
+ * video still `processing` again (docs/api.md, Stories and media); the seeded ones have no files, so each fails after
  * its retries (with backoff, ~6 s) and becomes `failed`. Then until its CPU is idle.
  */
 async function settle(db: ScratchDb, app: ServerProcess): Promise<void> {

@@ -1,10 +1,10 @@
 import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
-import { ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { AdminModerationService } from './admin-moderation.service';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 
 @ApiTags('admin')
 @Controller('admin/comments')
@@ -22,7 +22,7 @@ export class AdminCommentsController {
       'nothing changes.',
   })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors({ code: 'NOT_FOUND', when: 'Comment not found' })
   async remove(@CurrentUser() admin: AuthUser, @Param('id', ParseIdPipe) id: number) {
     await this.moderation.deleteComment(admin, id);
   }

@@ -1,21 +1,18 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { Page, PageOf } from '../common/pagination/cursor';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { AdminGuideDto } from '../guides/dto/guide.dto';
 import { GuidesService } from '../guides/guides.service';
 import { GuideDecisionReasonDto, ListAdminGuidesQueryDto } from './dto/admin-guides.dto';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
+import { ApiBodyExample } from '../common/decorators/api-body-example.decorator';
 
 const AdminGuidePage = PageOf(AdminGuideDto);
+
+const GUIDE_NOT_FOUND = { code: 'NOT_FOUND', when: 'Guide not found' } as const;
 
 @ApiTags('admin')
 @Controller('admin/guides')
@@ -41,8 +38,10 @@ export class AdminGuidesController {
       'The user’s role becomes `guide` at once (roles are read per request). Recorded in the audit log; the applicant is notified (GUIDE_APPROVED).',
   })
   @ApiOkResponse({ type: AdminGuideDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: 'CONFLICT: not pending (any more)' })
+  @ApiErrors(GUIDE_NOT_FOUND, {
+    code: 'CONFLICT',
+    when: 'Only pending guides can be approved; this one is approved',
+  })
   approve(
     @CurrentUser() admin: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -57,8 +56,10 @@ export class AdminGuidesController {
     description: 'The applicant sees the reason and may apply again. Emits `guide.rejected`.',
   })
   @ApiOkResponse({ type: AdminGuideDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: 'CONFLICT: not pending (any more)' })
+  @ApiErrors(GUIDE_NOT_FOUND, {
+    code: 'CONFLICT',
+    when: 'Only pending guides can be rejected; this one is approved',
+  })
   reject(
     @CurrentUser() admin: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -75,8 +76,15 @@ export class AdminGuidesController {
       'The guide can no longer publish or accept matchings (403 GUIDE_REQUIRED); the user keeps the role `guide` and their stories stay. Recorded in the audit log.',
   })
   @ApiOkResponse({ type: AdminGuideDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: 'CONFLICT: not approved' })
+  @ApiErrors(GUIDE_NOT_FOUND, {
+    code: 'CONFLICT',
+    when: 'Only approved guides can be suspended; this one is pending',
+  })
+  @ApiBodyExample(
+    GuideDecisionReasonDto,
+    { reason: 'Travellers reported three no-shows this month.' },
+    'A suspension',
+  )
   suspend(
     @CurrentUser() admin: AuthUser,
     @Param('id', ParseIdPipe) id: number,

@@ -1,18 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { Page, PageOf } from '../common/pagination/cursor';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { AdminReportDto, ListReportsQueryDto, ResolveReportDto } from '../reports/dto/report.dto';
 import { ReportsService } from '../reports/reports.service';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 
 const AdminReportPage = PageOf(AdminReportDto);
 
@@ -53,8 +47,10 @@ export class AdminReportsController {
       'decision (`report.<action>`; a story deletion is recorded as `story.delete`).',
   })
   @ApiOkResponse({ type: AdminReportDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: 'CONFLICT: not pending (any more)' })
+  @ApiErrors(
+    { code: 'NOT_FOUND', when: 'Report not found' },
+    { code: 'CONFLICT', when: 'This report has already been decided' },
+  )
   resolve(
     @CurrentUser() admin: AuthUser,
     @Param('id', ParseIdPipe) id: number,

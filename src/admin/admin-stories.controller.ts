@@ -1,17 +1,11 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { AdminModerationService } from './admin-moderation.service';
 import { HideStoryDto, ModeratedStoryDto } from './dto/admin-moderation.dto';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 
 @ApiTags('admin')
 @Controller('admin/stories')
@@ -28,8 +22,10 @@ export class AdminStoriesController {
       'a CONTENT_HIDDEN notification with the reason. One audit entry `story.hide`.',
   })
   @ApiOkResponse({ type: ModeratedStoryDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown or deleted story' })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: 'CONFLICT: not published' })
+  @ApiErrors(
+    { code: 'NOT_FOUND', when: 'Story not found (or deleted)' },
+    { code: 'CONFLICT', when: 'Only published stories can be changed so; this one is hidden' },
+  )
   hide(
     @CurrentUser() admin: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -45,8 +41,10 @@ export class AdminStoriesController {
     description: 'One audit entry `story.unhide`.',
   })
   @ApiOkResponse({ type: ModeratedStoryDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown or deleted story' })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: 'CONFLICT: not hidden' })
+  @ApiErrors(
+    { code: 'NOT_FOUND', when: 'Story not found (or deleted)' },
+    { code: 'CONFLICT', when: 'Only hidden stories can be changed so; this one is published' },
+  )
   unhide(
     @CurrentUser() admin: AuthUser,
     @Param('id', ParseIdPipe) id: number,

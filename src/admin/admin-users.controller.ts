@@ -1,14 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { PageOf } from '../common/pagination/cursor';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { ListUsersQueryDto } from '../users/dto/list-users.query';
@@ -16,6 +9,7 @@ import { AdminUserDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
 import { AdminModerationService } from './admin-moderation.service';
 import { SuspendUserDto } from './dto/admin-moderation.dto';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 
 const AdminUserPage = PageOf(AdminUserDto);
 
@@ -53,8 +47,10 @@ export class AdminUsersController {
       '`user.suspend` with the reason.',
   })
   @ApiOkResponse({ type: AdminUserDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown or withdrawn user' })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: 'CONFLICT: the user is an admin' })
+  @ApiErrors(
+    { code: 'NOT_FOUND', when: 'User not found (or withdrawn)' },
+    { code: 'CONFLICT', when: 'Admins cannot be suspended' },
+  )
   suspend(
     @CurrentUser() admin: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -77,8 +73,10 @@ export class AdminUsersController {
       'entry `user.unsuspend`.',
   })
   @ApiOkResponse({ type: AdminUserDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown or withdrawn user' })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: 'CONFLICT: not suspended' })
+  @ApiErrors(
+    { code: 'NOT_FOUND', when: 'User not found (or withdrawn)' },
+    { code: 'CONFLICT', when: 'This user is not suspended' },
+  )
   unsuspend(
     @CurrentUser() admin: AuthUser,
     @Param('id', ParseIdPipe) id: number,

@@ -12,7 +12,7 @@ function unauthorized(): DomainException {
 }
 
 /**
- * The one check of an access token (SPEC §2), used by the HTTP guard and the socket
+ * The one check of an access token (docs/api.md, Auth), used by the HTTP guard and the socket
  * handshake alike: HS256 only (`alg: none` and every other algorithm refused), not expired,
  * a positive integer `sub`; then the caller is read from the database, so a suspension or a
  * role change counts at once.

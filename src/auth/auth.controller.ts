@@ -1,12 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
-  ApiBadGatewayResponse,
   ApiFoundResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { InjectConfig } from '../config/config.module';
@@ -14,7 +12,6 @@ import type { AppConfig } from '../config/app-config';
 import { Authenticated, PublicRoute, RateLimit } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import type { ExternalProfile } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { KakaoLoginDto, RefreshTokenDto, TokenPairDto } from './dto/auth.dto';
@@ -23,6 +20,7 @@ import {
   KakaoCallbackRequest,
   KakaoLoginGuard,
 } from './kakao/kakao-web.guards';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -41,8 +39,10 @@ export class AuthController {
     description: 'The token is checked with Kakao; the user is created or updated.',
   })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'KAKAO_TOKEN_INVALID' })
-  @ApiBadGatewayResponse({ type: ErrorBodyDto, description: 'KAKAO_UNAVAILABLE' })
+  @ApiErrors(
+    { code: 'KAKAO_TOKEN_INVALID', when: 'Kakao did not accept the token' },
+    { code: 'KAKAO_UNAVAILABLE', when: 'Kakao did not answer in time' },
+  )
   kakaoLogin(@Body() dto: KakaoLoginDto): Promise<TokenPairDto> {
     return this.auth.loginWithKakaoToken(dto.accessToken);
   }
@@ -52,6 +52,10 @@ export class AuthController {
   @UseGuards(KakaoLoginGuard)
   @ApiOperation({ summary: "Web flow: redirects to Kakao's login page" })
   @ApiFoundResponse({ description: 'Redirect to Kakao' })
+  @ApiErrors({
+    code: 'NOT_FOUND',
+    when: 'Kakao web login is not configured (KAKAO_CLIENT_ID)',
+  })
   kakaoWebLogin(): void {
     // KakaoLoginGuard has already answered with the redirect
   }
@@ -66,6 +70,11 @@ export class AuthController {
       'or `#error=CODE` on failure. Without it: the token pair as JSON.',
   })
   @ApiOkResponse({ type: TokenPairDto })
+  @ApiErrors(
+    { code: 'UNAUTHORIZED', when: 'Kakao login was cancelled' },
+    { code: 'NOT_FOUND', when: 'Kakao web login is not configured (KAKAO_CLIENT_ID)' },
+    { code: 'KAKAO_UNAVAILABLE', when: 'Kakao login failed' },
+  )
   async kakaoCallback(@Req() req: KakaoCallbackRequest, @Res() res: Response): Promise<void> {
     const redirectUrl = this.config.auth.redirectUrl;
     try {
@@ -96,10 +105,15 @@ export class AuthController {
       'Refresh tokens are single use. Presenting one that was already exchanged signs the whole session out (REFRESH_TOKEN_REUSED).',
   })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiUnauthorizedResponse({
-    type: ErrorBodyDto,
-    description: 'UNAUTHORIZED / TOKEN_EXPIRED / REFRESH_TOKEN_REUSED',
-  })
+  @ApiErrors(
+    { code: 'UNAUTHORIZED', when: 'Refresh token is not valid' },
+    { code: 'TOKEN_EXPIRED', when: 'Refresh token has expired' },
+    {
+      code: 'REFRESH_TOKEN_REUSED',
+      when: 'This refresh token was used already: the session is revoked, sign in again',
+    },
+    { code: 'ACCOUNT_SUSPENDED', when: 'This account is suspended' },
+  )
   refresh(@Body() dto: RefreshTokenDto): Promise<TokenPairDto> {
     return this.auth.refresh(dto.refreshToken);
   }

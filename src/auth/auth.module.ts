@@ -33,10 +33,11 @@ export class AuthModule {
           verifyOptions: { algorithms: ['HS256'] },
         }),
       ],
+      // dev-login first: Swagger UI lists routes in this order, and it is where QA starts
       controllers: [
+        ...(config.auth.devLoginEnabled ? [DevLoginController] : []),
         AuthController,
         KakaoUnlinkController,
-        ...(config.auth.devLoginEnabled ? [DevLoginController] : []),
       ],
       providers: [
         AuthService,

@@ -40,7 +40,7 @@ export class AuthService {
   }
 
   async refresh(refreshToken: string): Promise<TokenPairDto> {
-    // the account first (SPEC §2: a suspended user's refresh is 403 ACCOUNT_SUSPENDED, even
+    // the account first (docs/api.md, Auth: a suspended user's refresh is 403 ACCOUNT_SUSPENDED, even
     // though suspension also revoked the token), and without rotating anything
     const ownerId = await this.tokens.ownerOf(refreshToken);
     if (ownerId === null) throw new DomainException('UNAUTHORIZED', 'Refresh token is not valid');

@@ -6,7 +6,7 @@ import { AuthService } from './auth.service';
 import { RefreshToken } from './entities/refresh-token.entity';
 
 /**
- * Refresh token rotation (SPEC §2) against the real services and a real SQLite data source:
+ * Refresh token rotation (docs/api.md, Auth) against the real services and a real SQLite data source:
  * every refresh rotates, a rotated token coming back ends its whole family (what was issued
  * from it concurrently included), other sessions live on.
  */

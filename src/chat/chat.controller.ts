@@ -9,19 +9,11 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiBodyExample } from '../common/decorators/api-body-example.decorator';
 import { Authenticated, RateLimit } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/cursor';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { ChatService } from './chat.service';
@@ -33,17 +25,19 @@ import {
   SEND_MESSAGE_EXAMPLE,
   SendMessageDto,
 } from './dto/chat.dto';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 
 const RoomPage = PageOf(ChatRoomDto);
 const MessagePage = PageOf(ChatMessageDto);
 
+const ROOM_NOT_FOUND = {
+  code: 'NOT_FOUND',
+  when: 'Chat room not found (or the caller is not one of its members)',
+} as const;
+
 @ApiTags('chat')
 @Controller('chat/rooms')
 @Authenticated()
-@ApiNotFoundResponse({
-  type: ErrorBodyDto,
-  description: 'Not a member of the room (or no such room)',
-})
 export class ChatController {
   constructor(private readonly chat: ChatService) {}
 
@@ -66,6 +60,7 @@ export class ChatController {
   @Get(':id')
   @ApiOperation({ summary: 'One of my chat rooms' })
   @ApiOkResponse({ type: ChatRoomDto })
+  @ApiErrors(ROOM_NOT_FOUND)
   getRoom(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -79,6 +74,7 @@ export class ChatController {
     description: '`nextCursor` pages to older messages; pages stay stable while new ones arrive.',
   })
   @ApiOkResponse({ type: MessagePage })
+  @ApiErrors(ROOM_NOT_FOUND)
   listMessages(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -100,10 +96,14 @@ export class ChatController {
   })
   @ApiCreatedResponse({ type: ChatMessageDto, description: 'Stored' })
   @ApiOkResponse({ type: ChatMessageDto, description: 'A retry: the message stored first' })
-  @ApiForbiddenResponse({
-    type: ErrorBodyDto,
-    description: 'CHAT_ROOM_CLOSED, USER_BLOCKED, ACCOUNT_SUSPENDED',
-  })
+  @ApiErrors(
+    {
+      code: 'CHAT_ROOM_CLOSED',
+      when: 'This chat room is closed: the matching request was cancelled',
+    },
+    { code: 'USER_BLOCKED', when: 'One of you blocked the other: this chat is read-only' },
+    ROOM_NOT_FOUND,
+  )
   @ApiBodyExample(SendMessageDto, { content: SEND_MESSAGE_EXAMPLE }, 'A text message')
   async sendMessage(
     @CurrentUser() user: AuthUser,
@@ -126,6 +126,7 @@ export class ChatController {
       'moved, the peer’s sockets in the room get `message:read`.',
   })
   @ApiOkResponse({ type: ReadStateDto })
+  @ApiErrors(ROOM_NOT_FOUND)
   markRead(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,

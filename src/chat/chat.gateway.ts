@@ -58,7 +58,7 @@ async function parse<T extends object>(type: new () => T, payload: unknown): Pro
 }
 
 /**
- * Socket.IO, namespace `/chat` (SPEC §7). Handshake auth and event routing only: the rules
+ * Socket.IO, namespace `/chat` (docs/api.md, Chat). Handshake auth and event routing only: the rules
  * live in ChatService, shared with the REST controller.
  *
  * - Connect: `auth.token` is verified by AccessTokenService, as the HTTP guard verifies bearer

@@ -85,7 +85,7 @@ export class ChatService {
     return this.chat.closeRoomOfRequest(manager, matchingRequestId);
   }
 
-  /** The messages the user sent, for their data export (SPEC §11), oldest first. */
+  /** The messages the user sent, for their data export (docs/api.md, Blocking and account rights), oldest first. */
   async *exportSentBy(userId: number): AsyncGenerator<ChatMessageDto> {
     for await (const m of byPages((after) => this.chat.sentAfter(userId, after, 500))) {
       yield ChatMessageDto.from(m);
@@ -148,7 +148,7 @@ export class ChatService {
   }
 
   /**
-   * Stores a text message, then pushes `message:new` to every socket in the room (SPEC §7:
+   * Stores a text message, then pushes `message:new` to every socket in the room (docs/api.md, Chat:
    * everyone, the sending socket and the sender's other devices too; the sender also has it
    * in the ack, and clients match the two by id or clientMessageId). A retry with
    * the same clientMessageId answers the first message and pushes nothing; racing retries
@@ -217,7 +217,7 @@ export class ChatService {
     const moved = await runInTransaction(this.dataSource, (manager) =>
       this.chat.moveReadPosition(manager, roomId, user.id, messageId),
     );
-    // a block keeps the position moving but tells the other nothing (SPEC §11)
+    // a block keeps the position moving but tells the other nothing (docs/api.md, Blocking and account rights)
     if (moved && !(await this.blockedIn(room))) {
       this.realtime.emitToRoom(roomId, 'message:read', { roomId, userId: user.id, messageId }, [
         userChannel(user.id),
@@ -236,7 +236,7 @@ export class ChatService {
   async typing(user: AuthUser, roomId: number, isTyping: boolean): Promise<void> {
     const room = await this.requireMember(user, roomId);
     if (room.closedAt) throw roomClosed();
-    if (await this.blockedIn(room)) return; // not relayed (SPEC §11)
+    if (await this.blockedIn(room)) return; // not relayed (docs/api.md, Blocking and account rights)
     this.realtime.emitToRoom(roomId, 'typing', { roomId, userId: user.id, isTyping }, [
       userChannel(user.id),
     ]);

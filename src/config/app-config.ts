@@ -10,7 +10,7 @@ export interface RateLimit {
   ttlSeconds: number;
 }
 
-/** Where media files live (SPEC §14). */
+/** Where media files live (docs/api.md, Operations). */
 export type StorageConfig =
   | { driver: 'local' }
   | {
@@ -39,7 +39,7 @@ export type StorageConfig =
       checksums: 'WHEN_REQUIRED' | 'WHEN_SUPPORTED';
     };
 
-/** What a process does (SPEC §14): serve HTTP and sockets, run jobs, or both. */
+/** What a process does (docs/api.md, Operations): serve HTTP and sockets, run jobs, or both. */
 export type ProcessRole = 'all' | 'api' | 'worker';
 
 export interface AppConfig {
@@ -67,7 +67,7 @@ export interface AppConfig {
     | { type: 'sqlite'; path: string; logging: boolean };
   /**
    * Upper bound for one statement and for the wait for a pooled connection; past it the
-   * request answers 503 SERVICE_UNAVAILABLE (SPEC §10).
+   * request answers 503 SERVICE_UNAVAILABLE (docs/api.md, Operations).
    */
   dbQueryTimeoutMs: number;
   redisUrl: string | null;
@@ -147,7 +147,7 @@ export interface AppConfig {
     /** FCM's API base (tests point it at a stub). */
     apiUrl: string;
   };
-  /** The time-driven lifecycle (SPEC §13); durations in seconds. */
+  /** The time-driven lifecycle (docs/api.md, Lifecycle); durations in seconds. */
   lifecycle: {
     /** IANA zone in which a desired date begins and ends. */
     timeZone: string;

@@ -9,9 +9,9 @@ import { AppConfig, ConfigError, loadConfig } from './app-config';
 export const JWT_SECRET_FILE = 'jwt-secret';
 
 /**
- * The validated configuration, or the process ends naming what is wrong (SPEC §10). Without
- * JWT_SECRET (outside production) the secret kept in the data folder is used, made on the
- * first start.
+ * The validated configuration, or the process ends naming what is wrong (docs/api.md,
+ * Operations). Without JWT_SECRET (outside production) the secret kept in the data folder is
+ * used, made on the first start.
  */
 export function configOrExit(env: NodeJS.ProcessEnv = process.env): AppConfig {
   try {

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
 
 /**
- * Bounds the MySQL/MariaDB connection pool (SPEC §10, `DB_QUERY_TIMEOUT_MS`): a database that
+ * Bounds the MySQL/MariaDB connection pool (docs/api.md, Operations, `DB_QUERY_TIMEOUT_MS`): a database that
  * keeps its connections open but stops answering must cost a request at most the bound, and
  * the pool must heal by itself once the database answers again.
  *

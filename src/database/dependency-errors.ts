@@ -28,7 +28,7 @@ interface DriverErrorLike {
 /**
  * True when `error` says the database (a dependency) did not answer in time or could not be
  * reached, rather than that something is wrong with the request or the code: the caller gets
- * 503 SERVICE_UNAVAILABLE with Retry-After instead of a 500 (SPEC §1, §10).
+ * 503 SERVICE_UNAVAILABLE with Retry-After instead of a 500 (docs/api.md, Errors and Operations).
  *
  * TypeORM wraps driver errors (QueryFailedError.driverError); errors of taking a connection
  * from the pool come unwrapped. mysql2 marks every failure of the connection itself (lost,

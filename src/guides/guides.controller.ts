@@ -1,16 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, PublicRoute } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/cursor';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { StorySummaryDto } from '../stories/dto/story.dto';
@@ -19,11 +10,14 @@ import { GuideDto, GuideReviewDto, GuideSummaryDto, MyGuideDto } from './dto/gui
 import { ListGuidesQueryDto } from './dto/list-guides.query';
 import { GuideProfilesService } from './guide-profiles.service';
 import { GuidesService } from './guides.service';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 
 const GuidePage = PageOf(GuideSummaryDto);
 const StorySummaryPage = PageOf(StorySummaryDto);
 
 const GuideReviewPage = PageOf(GuideReviewDto);
+
+const GUIDE_NOT_FOUND = { code: 'NOT_FOUND', when: 'Guide not found' } as const;
 
 @ApiTags('guides')
 @Controller('guides')
@@ -42,9 +36,9 @@ export class GuidesController {
       'Creates the guide profile in state `pending`; an admin approves or rejects it. After a rejection the same profile is submitted again.',
   })
   @ApiCreatedResponse({ type: MyGuideDto })
-  @ApiConflictResponse({
-    type: ErrorBodyDto,
-    description: 'GUIDE_ALREADY_APPLIED: pending, approved or suspended already',
+  @ApiErrors({
+    code: 'GUIDE_ALREADY_APPLIED',
+    when: 'You have applied already (pending, approved or suspended)',
   })
   apply(@CurrentUser() user: AuthUser, @Body() dto: ApplyGuideDto): Promise<MyGuideDto> {
     return this.guides.apply(user, dto);
@@ -57,7 +51,7 @@ export class GuidesController {
     description: 'With its state and any rejection reason.',
   })
   @ApiOkResponse({ type: MyGuideDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Never applied' })
+  @ApiErrors({ code: 'NOT_FOUND', when: 'You have not applied to be a guide' })
   getMine(@CurrentUser() user: AuthUser): Promise<MyGuideDto> {
     return this.guides.getMine(user);
   }
@@ -66,10 +60,7 @@ export class GuidesController {
   @Authenticated()
   @ApiOperation({ summary: 'Edit my guide profile (approved guides)' })
   @ApiOkResponse({ type: MyGuideDto })
-  @ApiForbiddenResponse({
-    type: ErrorBodyDto,
-    description: 'GUIDE_REQUIRED: not an approved guide',
-  })
+  @ApiErrors({ code: 'GUIDE_REQUIRED', when: 'Only approved guides may do this; apply first' })
   updateMine(@CurrentUser() user: AuthUser, @Body() dto: UpdateGuideDto): Promise<MyGuideDto> {
     return this.guides.updateMine(user, dto);
   }
@@ -92,7 +83,7 @@ export class GuidesController {
     description: 'Guides that are not approved are 404, except to themselves and to admins.',
   })
   @ApiOkResponse({ type: GuideDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors(GUIDE_NOT_FOUND)
   get(
     @CurrentUser() viewer: AuthUser | undefined,
     @Param('id', ParseIdPipe) id: number,
@@ -104,7 +95,7 @@ export class GuidesController {
   @PublicRoute()
   @ApiOperation({ summary: "A guide's published stories", description: 'Newest first.' })
   @ApiOkResponse({ type: StorySummaryPage })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors(GUIDE_NOT_FOUND)
   stories(
     @CurrentUser() viewer: AuthUser | undefined,
     @Param('id', ParseIdPipe) id: number,
@@ -121,7 +112,7 @@ export class GuidesController {
       'Reviews travellers wrote after completed matching requests, newest first. 404 as for the profile.',
   })
   @ApiOkResponse({ type: GuideReviewPage })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors(GUIDE_NOT_FOUND)
   reviews(
     @CurrentUser() viewer: AuthUser | undefined,
     @Param('id', ParseIdPipe) id: number,

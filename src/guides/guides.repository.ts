@@ -84,7 +84,7 @@ export interface GuideFilter {
   status: GuideStatus;
   regionIds?: number[];
   language?: string;
-  /** Leave out guides this user blocked or was blocked by (SPEC §11). */
+  /** Leave out guides this user blocked or was blocked by (docs/api.md, Blocking and account rights). */
   blockViewerId?: number;
 }
 

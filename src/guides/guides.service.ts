@@ -81,7 +81,7 @@ export class GuidesService {
       guide !== null &&
       (guide.status === 'approved' || viewer?.role === 'admin' || viewer?.id === guide.userId);
     if (!guide || !mayView) throw new DomainException('NOT_FOUND', 'Guide not found');
-    // a block between the viewer and the guide hides the profile both ways (SPEC §11)
+    // a block between the viewer and the guide hides the profile both ways (docs/api.md, Blocking and account rights)
     if (await this.blocks.between(viewer, guide.userId)) {
       throw new DomainException('NOT_FOUND', 'Guide not found');
     }

@@ -32,7 +32,7 @@ export class HealthController {
   })
   @ApiServiceUnavailableResponse({ description: 'A dependency is down; `error` names it' })
   check() {
-    // the checks run at once and each ends within 1.5 s: /health answers within 3 s (SPEC §10)
+    // the checks run at once and each ends within 1.5 s: /health answers within 3 s (docs/api.md, Operations)
     const checks: HealthIndicatorFunction[] = [
       () => this.db.pingCheck('database', 1500),
       () => this.queue.check('queue', 1500),

@@ -8,7 +8,7 @@ import type { AppConfig } from '../config/app-config';
 const PING_TIMEOUT_MS = 1000;
 
 /**
- * Pings Redis when REDIS_URL is configured, and reports its current state (SPEC §10): down
+ * Pings Redis when REDIS_URL is configured, and reports its current state (docs/api.md, Operations): down
  * within a second when Redis stops answering, up again within a few seconds of its return.
  */
 @Injectable()

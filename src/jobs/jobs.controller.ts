@@ -1,17 +1,11 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../common/decorators/auth.decorator';
 import { DomainException } from '../common/errors/domain.exception';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { Page, PageOf } from '../common/pagination/cursor';
 import { JobDto, JobIdParams, ListJobsQueryDto } from './dto/job.dto';
 import { JobQueue } from './job-queue';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 
 const JobPage = PageOf(JobDto);
 
@@ -43,8 +37,10 @@ export class JobsController {
     description: 'Its attempts count anew. Handlers are idempotent, so a retry is always safe.',
   })
   @ApiOkResponse({ type: JobDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'NOT_FOUND: no such job' })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: 'CONFLICT: the job is not failed' })
+  @ApiErrors(
+    { code: 'NOT_FOUND', when: 'Job not found' },
+    { code: 'CONFLICT', when: 'Job 42 is completed; only failed jobs retry' },
+  )
   async retry(@Param() params: JobIdParams): Promise<JobDto> {
     const record = await this.jobs.retry(params.id);
     if (!record) throw new DomainException('NOT_FOUND', 'Job not found');

@@ -24,7 +24,7 @@ export const MATCHING_LIFECYCLE = defineJob<Record<string, never>>('matching.lif
 const BATCH = 200;
 
 /**
- * The time-driven lifecycle of matching requests (SPEC §13). Each rule is a query for due
+ * The time-driven lifecycle of matching requests (docs/api.md, Lifecycle). Each rule is a query for due
  * rows and one conditional update per row, so a row changes (and its people are notified)
  * exactly once, however many instances or retries run the rule, and rows that became due
  * while the service was down are caught up on the first tick after start.

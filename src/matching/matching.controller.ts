@@ -1,16 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, RateLimit } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { Page, PageOf } from '../common/pagination/cursor';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import {
@@ -22,17 +13,18 @@ import {
 import { CreateReviewDto, ReviewDto } from './dto/review.dto';
 import { MatchingService } from './matching.service';
 import { ReviewsService } from './reviews.service';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 
 const MatchingRequestPage = PageOf(MatchingRequestDto);
 
 const NOT_FOUND = {
-  type: ErrorBodyDto,
-  description: 'No such request, or the caller is neither a participant nor an admin',
-};
+  code: 'NOT_FOUND',
+  when: 'Matching request not found (or the caller is neither a participant nor an admin)',
+} as const;
 const INVALID_STATE = {
-  type: ErrorBodyDto,
-  description: 'MATCHING_INVALID_STATE: the request is not in a state this change starts from',
-};
+  code: 'MATCHING_INVALID_STATE',
+  when: 'This matching request is cancelled; it cannot be accepted',
+} as const;
 
 @ApiTags('matching')
 @Controller('matching-requests')
@@ -55,11 +47,16 @@ export class MatchingController {
       'The guide is notified.',
   })
   @ApiCreatedResponse({ type: MatchingRequestDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Story not found or not published' })
-  @ApiConflictResponse({
-    type: ErrorBodyDto,
-    description: 'MATCHING_DUPLICATE: you have a pending or accepted request for this story',
-  })
+  @ApiErrors(
+    {
+      code: 'VALIDATION_FAILED',
+      when: 'desiredDate must be from today to 365 days ahead',
+      field: 'desiredDate',
+    },
+    { code: 'MATCHING_OWN_STORY', when: 'You cannot request your own story' },
+    { code: 'NOT_FOUND', when: 'Story not found (or not published, or its guide not approved)' },
+    'MATCHING_DUPLICATE',
+  )
   create(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateMatchingRequestDto,
@@ -86,7 +83,7 @@ export class MatchingController {
   @Authenticated()
   @ApiOperation({ summary: 'A matching request (participants and admins)' })
   @ApiOkResponse({ type: MatchingRequestDto })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiErrors(NOT_FOUND)
   get(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -104,9 +101,12 @@ export class MatchingController {
       'notifies the traveller. A guide who is not approved (e.g. suspended) gets 403 GUIDE_REQUIRED.',
   })
   @ApiOkResponse({ type: MatchingRequestDto })
-  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'FORBIDDEN / GUIDE_REQUIRED' })
-  @ApiNotFoundResponse(NOT_FOUND)
-  @ApiConflictResponse(INVALID_STATE)
+  @ApiErrors(
+    { code: 'FORBIDDEN', when: "Only the story's guide may do this" },
+    { code: 'GUIDE_REQUIRED', when: 'Your guide profile is suspended' },
+    NOT_FOUND,
+    INVALID_STATE,
+  )
   accept(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -119,9 +119,10 @@ export class MatchingController {
   @Authenticated()
   @ApiOperation({ summary: 'Reject (the story’s guide): pending → rejected' })
   @ApiOkResponse({ type: MatchingRequestDto })
-  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'FORBIDDEN: not the guide' })
-  @ApiNotFoundResponse(NOT_FOUND)
-  @ApiConflictResponse(INVALID_STATE)
+  @ApiErrors({ code: 'FORBIDDEN', when: "Only the story's guide may do this" }, NOT_FOUND, {
+    code: 'MATCHING_INVALID_STATE',
+    when: 'This matching request is accepted; it cannot be rejected',
+  })
   reject(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -138,9 +139,10 @@ export class MatchingController {
     description: 'A chat room of the request becomes read-only.',
   })
   @ApiOkResponse({ type: MatchingRequestDto })
-  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'FORBIDDEN: not the traveller' })
-  @ApiNotFoundResponse(NOT_FOUND)
-  @ApiConflictResponse(INVALID_STATE)
+  @ApiErrors({ code: 'FORBIDDEN', when: 'Only the traveller may do this' }, NOT_FOUND, {
+    code: 'MATCHING_INVALID_STATE',
+    when: 'This matching request is completed; it cannot be cancelled',
+  })
   cancel(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -153,12 +155,14 @@ export class MatchingController {
   @Authenticated()
   @ApiOperation({ summary: 'Complete (either participant): accepted → completed' })
   @ApiOkResponse({ type: MatchingRequestDto })
-  @ApiForbiddenResponse({
-    type: ErrorBodyDto,
-    description: 'FORBIDDEN: an admin, not a participant',
-  })
-  @ApiNotFoundResponse(NOT_FOUND)
-  @ApiConflictResponse(INVALID_STATE)
+  @ApiErrors(
+    { code: 'FORBIDDEN', when: 'Only a participant may do this (an admin who is not one)' },
+    NOT_FOUND,
+    {
+      code: 'MATCHING_INVALID_STATE',
+      when: 'This matching request is pending; it cannot be completed',
+    },
+  )
   complete(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -177,14 +181,16 @@ export class MatchingController {
       'days) of completion.',
   })
   @ApiCreatedResponse({ type: ReviewDto })
-  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'FORBIDDEN: not the traveller' })
-  @ApiNotFoundResponse(NOT_FOUND)
-  @ApiConflictResponse({
-    type: ErrorBodyDto,
-    description:
-      'MATCHING_INVALID_STATE: not completed; REVIEW_EXISTS: reviewed already; ' +
-      'REVIEW_WINDOW_CLOSED: completed longer than REVIEW_WINDOW ago',
-  })
+  @ApiErrors(
+    { code: 'FORBIDDEN', when: 'Only the traveller may review the guide' },
+    NOT_FOUND,
+    { code: 'MATCHING_INVALID_STATE', when: 'Only completed matchings can be reviewed' },
+    'REVIEW_EXISTS',
+    {
+      code: 'REVIEW_WINDOW_CLOSED',
+      when: 'Reviews close 14 days (REVIEW_WINDOW) after completion',
+    },
+  )
   review(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,

@@ -127,7 +127,7 @@ export class MatchingRepository {
     return rows.map((r) => ({ id: Number(r.id) }));
   }
 
-  // ---- the time-driven lifecycle (SPEC §13): due rows, then one conditional update each --------
+  // ---- the time-driven lifecycle (docs/api.md, Lifecycle): due rows, then one conditional update each --------
 
   /** Pending requests made before `createdBefore`, or whose desired date is before `today`. */
   async duePendingExpiry(createdBefore: Date, today: string, limit: number): Promise<number[]> {

@@ -12,7 +12,7 @@ import { MatchingService } from './matching.service';
 type Action = 'accept' | 'reject' | 'cancel' | 'complete';
 type Actor = 'guide' | 'traveler';
 
-/** SPEC §6: who may do what, and from which status to which. */
+/** docs/api.md, Matching: who may do what, and from which status to which. */
 const WHO: Record<Action, Actor[]> = {
   accept: ['guide'],
   reject: ['guide'],

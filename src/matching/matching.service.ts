@@ -317,7 +317,7 @@ export class MatchingService {
     );
   }
 
-  /** SPEC §11: a block cancels the pending requests between the two, without notifying. */
+  /** docs/api.md, Blocking and account rights: a block cancels the pending requests between the two, without notifying. */
   @OnEvent(UserBlockedEvent.NAME, { promisify: true })
   async onUserBlocked(event: UserBlockedEvent): Promise<void> {
     await runInTransaction(this.dataSource, (manager) =>
@@ -327,7 +327,7 @@ export class MatchingService {
 
   // ---- reads --------------------------------------------------------------------------------
 
-  /** The requests the user made or received, for their data export (SPEC §11). */
+  /** The requests the user made or received, for their data export (docs/api.md, Blocking and account rights). */
   async *exportOf(userId: number): AsyncGenerator<MatchingRequestDto> {
     for await (const page of pagesOfIds((after) =>
       this.queries.involvingAfter(userId, after, 100),
@@ -337,7 +337,7 @@ export class MatchingService {
   }
 
   /**
-   * Tells the listeners of a time-driven change (SPEC §13): no user acted, so the event's
+   * Tells the listeners of a time-driven change (docs/api.md, Lifecycle): no user acted, so the event's
    * actor is 0 and both participants count as "others".
    */
   async announce(event: EventClass & { NAME: string }, requestId: number): Promise<void> {
@@ -345,7 +345,7 @@ export class MatchingService {
     if (dto) await this.emit(event, dto, 0, null);
   }
 
-  /** accepted → completed by the clock (SPEC §13), once. */
+  /** accepted → completed by the clock (docs/api.md, Lifecycle), once. */
   async completeByTime(requestId: number, at: Date): Promise<boolean> {
     const request = await this.queries.findById(requestId);
     if (!request) return false;

@@ -118,7 +118,7 @@ export class ReviewsService {
   }
 
   /**
-   * For a data export (SPEC §11): reviews the user wrote, or received as guide `guideId`.
+   * For a data export (docs/api.md, Blocking and account rights): reviews the user wrote, or received as guide `guideId`.
    * Authors other than the user show with their nickname only.
    */
   async *exportOf(by: { travelerId: number } | { guideId: number }): AsyncGenerator<ReviewDto> {

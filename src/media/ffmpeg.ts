@@ -38,7 +38,7 @@ function defaultTryRequire(id: string): unknown {
 }
 
 /**
- * The binaries to try, in the order SPEC §5 gives: FFMPEG_PATH, the optional `ffmpeg-static`
+ * The binaries to try, in the order docs/api.md, Stories and media gives: FFMPEG_PATH, the optional `ffmpeg-static`
  * package (its install downloads a binary and may have failed, so the file must exist), then
  * `ffmpeg` on PATH (e.g. Debian's package).
  */

@@ -18,7 +18,7 @@ const HOUR_MS = 60 * 60 * 1000;
 export const MEDIA_TEMP_SWEEP_INTERVAL_MS = Symbol('MEDIA_TEMP_SWEEP_INTERVAL_MS');
 
 /**
- * Removes upload temp files that no request will finish (SPEC §10): a process killed mid-upload
+ * Removes upload temp files that no request will finish (docs/api.md, Operations): a process killed mid-upload
  * (kill -9, out of memory, power) leaves its half-written files in the temp dir, and nothing
  * else ever deletes them.
  *

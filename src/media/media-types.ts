@@ -3,7 +3,7 @@ export const MEDIA_TYPES = ['image', 'video'] as const;
 export type MediaType = (typeof MEDIA_TYPES)[number];
 
 /**
- * Where a file is in its processing (SPEC §5): images are `ready` when the upload answers;
+ * Where a file is in its processing (docs/api.md, Stories and media): images are `ready` when the upload answers;
  * a video is `processing` until a job has stripped its metadata and made its thumbnail, then
  * `ready`, or `failed` when that could not be done (the file is kept, nothing is served).
  */

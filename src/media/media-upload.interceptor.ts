@@ -15,7 +15,7 @@ import { UploadSlots } from './upload-slots';
 
 /** The multipart field that carries media files. */
 export const MEDIA_FIELD = 'media';
-/** Files per request (SPEC §5: 0–10 per story). */
+/** Files per request (docs/api.md, Stories and media: 0–10 per story). */
 export const MAX_MEDIA_FILES = 10;
 
 const FIELD_SIZE = 64 * 1024;
@@ -93,7 +93,7 @@ function tooManyFiles(): DomainException {
  * whatever is left when the handler finishes or fails (validation error, ingest refused,
  * upload aborted) is deleted here.
  *
- * Slow clients (SPEC §10): a user runs at most `UPLOADS_PER_USER` uploads at once (more → 429
+ * Slow clients (docs/api.md, Operations): a user runs at most `UPLOADS_PER_USER` uploads at once (more → 429
  * before any byte of the body is read), and a body that sends nothing for
  * `UPLOAD_STALL_TIMEOUT_MS` is answered 408 with `Connection: close`, its temp files removed.
  */

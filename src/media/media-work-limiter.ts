@@ -5,7 +5,7 @@ import { InjectConfig } from '../config/config.module';
 
 /**
  * At most MEDIA_CONCURRENCY decodes of untrusted media (a sharp pipeline, an ffmpeg run) at
- * once in this process (SPEC §5 "Bounded work"); the rest wait their turn in order, so a burst
+ * once in this process (docs/api.md, Stories and media "Bounded work"); the rest wait their turn in order, so a burst
  * of uploads slows uploads down instead of taking every core from the API.
  */
 @Injectable()

@@ -74,7 +74,7 @@ interface Accepted {
   container?: VideoContainer;
 }
 
-/** Accepted content types by detected MIME type (SPEC §5), and how each is stored. */
+/** Accepted content types by detected MIME type (docs/api.md, Stories and media), and how each is stored. */
 const ACCEPTED: Record<string, Accepted> = {
   'image/jpeg': { type: 'image', ext: 'jpg', imageFormat: 'jpeg' },
   'image/png': { type: 'image', ext: 'png', imageFormat: 'png' },
@@ -108,7 +108,7 @@ function loadSharp(): Promise<Sharp> {
 
 /** Thumbnails fit inside this square (pixels). */
 export const THUMBNAIL_BOX = 480;
-/** Videos wider or taller than this, or faster, are refused from their header (SPEC §5). */
+/** Videos wider or taller than this, or faster, are refused from their header (docs/api.md, Stories and media). */
 export const MAX_VIDEO_SIDE = 4096;
 export const MAX_VIDEO_FPS = 120;
 
@@ -147,9 +147,9 @@ export class MediaService implements OnModuleInit {
   ) {}
 
   /**
-   * Finds ffmpeg (SPEC §5 order, 5.0 or newer) and says at start which one is used. The
-   * search runs `ffmpeg -version` for each candidate, so the start does not wait for it:
-   * video work awaits its outcome.
+   * Finds ffmpeg (docs/api.md, Stories and media: order, 5.0 or newer) and says at start which
+   * one is used. The search runs `ffmpeg -version` for each candidate, so the start does not
+   * wait for it: video work awaits its outcome.
    */
   onModuleInit(): void {
     // deleting twice is harmless, so the job simply tries again, for about two hours

@@ -25,7 +25,7 @@ type S3Config = Extract<StorageConfig, { driver: 's3' }>;
 
 /**
  * Parts of a multipart upload. lib-storage holds at most `QUEUE_SIZE` parts in memory per
- * upload (SPEC §14: never a whole file in memory); 5 MB is S3's smallest part.
+ * upload (docs/api.md, Operations: never a whole file in memory); 5 MB is S3's smallest part.
  */
 const PART_SIZE = 8 * 1024 * 1024;
 const QUEUE_SIZE = 2;

@@ -7,7 +7,7 @@ import { InjectConfig } from '../config/config.module';
 const RETRY_AFTER_SECONDS = 5;
 
 /**
- * Uploads running per user: at most `UPLOADS_PER_USER` at once (SPEC §10), so one account
+ * Uploads running per user: at most `UPLOADS_PER_USER` at once (docs/api.md, Operations), so one account
  * cannot hold the server's connections, descriptors and temp space with slow uploads.
  *
  * Counted in this process's memory: with several API instances a user may run that many on

@@ -1,4 +1,4 @@
-/** Every kind of notification (SPEC §8). */
+/** Every kind of notification (docs/api.md, Notifications). */
 export const NOTIFICATION_TYPES = [
   'MATCHING_REQUESTED',
   'MATCHING_ACCEPTED',
@@ -11,7 +11,7 @@ export const NOTIFICATION_TYPES = [
   'GUIDE_APPROVED',
   'GUIDE_REJECTED',
   'CONTENT_HIDDEN',
-  // the time-driven lifecycle (SPEC §13)
+  // the time-driven lifecycle (docs/api.md, Lifecycle)
   'MATCHING_EXPIRED',
   'TRIP_REMINDER',
   'REVIEW_REMINDER',

@@ -4,7 +4,7 @@ import { InjectConfig } from '../config/config.module';
 import { defineJob, JobQueue } from '../jobs/job-queue';
 import { NotificationsRepository } from './notifications.repository';
 
-/** Deletes read notifications past NOTIFICATION_RETENTION (SPEC §13). */
+/** Deletes read notifications past NOTIFICATION_RETENTION (docs/api.md, Lifecycle). */
 export const NOTIFICATIONS_RETENTION = defineJob<Record<string, never>>('notifications.retention', {
   queue: 'lifecycle',
 });

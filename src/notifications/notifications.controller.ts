@@ -1,18 +1,12 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { Page, PageOf } from '../common/pagination/cursor';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { ListNotificationsQueryDto, NotificationDto, UnreadCountDto } from './dto/notification.dto';
 import { NotificationsService } from './notifications.service';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 
 const NotificationPage = PageOf(NotificationDto);
 
@@ -73,7 +67,7 @@ export class NotificationsController {
       'Idempotent: `readAt` is set the first time only. Someone else’s notification → 404.',
   })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors({ code: 'NOT_FOUND', when: 'Notification not found' })
   async markRead(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,

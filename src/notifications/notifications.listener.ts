@@ -31,7 +31,7 @@ const withReason = (text: string, reason: string | null) =>
  * - matching.requested → the guide; accepted / rejected → the traveller; cancelled / completed
  *   → every participant but the one who acted (the other one; both if an admin acted, or the
  *   clock: an automatic completion).
- * - the lifecycle (SPEC §13): matching.expired → the traveller; matching.trip-reminder → both;
+ * - the lifecycle (docs/api.md, Lifecycle): matching.expired → the traveller; matching.trip-reminder → both;
  *   matching.review-reminder → the traveller.
  * - review.created → the guide.
  * - comment.created → a top-level comment: the story's owner (COMMENT_CREATED). A reply: the

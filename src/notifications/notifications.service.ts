@@ -51,7 +51,7 @@ export class NotificationsService {
    * to the user's devices (FCM, when on and the category is on). Both pushes are best
    * effort: the row is what counts, a client that missed the push finds it in the list.
    * `fromUserId` is whose action it tells of: nothing is created when a block stands between
-   * the two (SPEC §11); null for admins' and the service's own doings.
+   * the two (docs/api.md, Blocking and account rights); null for admins' and the service's own doings.
    */
   async notify(
     userId: number,
@@ -96,7 +96,7 @@ export class NotificationsService {
     return toPage(rows, query.limit, (n) => [n.id], NotificationDto.from);
   }
 
-  /** All of the user's notifications, for their data export (SPEC §11), oldest first. */
+  /** All of the user's notifications, for their data export (docs/api.md, Blocking and account rights), oldest first. */
   async *exportOf(userId: number): AsyncGenerator<NotificationDto> {
     for await (const n of byPages((after) => this.notifications.ofUserAfter(userId, after, 500))) {
       yield NotificationDto.from(n);

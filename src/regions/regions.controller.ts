@@ -1,12 +1,12 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PublicRoute } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { RegionDetailDto } from './dto/region-detail.dto';
 import { RegionDto, RegionMapItemDto, RegionMapQueryDto } from './dto/region.dto';
 import { RegionsBrowseService } from './regions-browse.service';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 
 @ApiTags('regions')
 @Controller('regions')
@@ -33,7 +33,7 @@ export class RegionsController {
       'Without `parentId`: the top-level regions, counting the stories of their areas too. With `parentId`: the areas under that region. Published stories only.',
   })
   @ApiOkResponse({ type: [RegionMapItemDto] })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'No region with that parentId' })
+  @ApiErrors({ code: 'NOT_FOUND', when: 'Region not found (parentId)' })
   map(@Query() query: RegionMapQueryDto): Promise<RegionMapItemDto[]> {
     return this.regions.map(query.parentId);
   }
@@ -46,7 +46,7 @@ export class RegionsController {
       'Counts include the areas under the region. `popularStories`: the 5 best by likes·3 + comments·2 + bookmarks·2 + views·0.1, then newest.',
   })
   @ApiOkResponse({ type: RegionDetailDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors({ code: 'NOT_FOUND', when: 'Region not found' })
   detail(
     @CurrentUser() viewer: AuthUser | undefined,
     @Param('id', ParseIdPipe) id: number,

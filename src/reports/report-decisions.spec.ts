@@ -17,7 +17,7 @@ import {
 import { Report, ReportAction, ReportTargetType } from './entities/report.entity';
 import { ReportsService } from './reports.service';
 
-/** What a decision does to each kind of target (SPEC §9; ResolveReportDto). */
+/** What a decision does to each kind of target (docs/api.md, Reports and moderation; ResolveReportDto). */
 type Effect = 'hidden' | 'deleted' | 'author suspended' | 'unchanged' | 'refused';
 const MATRIX: Record<ReportTargetType, Record<ReportAction, Effect>> = {
   story: {

@@ -1,16 +1,10 @@
 import { Body, Controller, Post } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { CreateReportDto, ReportDto } from './dto/report.dto';
 import { ReportsService } from './reports.service';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 
 @ApiTags('reports')
 @Controller('reports')
@@ -31,8 +25,18 @@ export class ReportsController {
       'hidden at once (its author gets CONTENT_HIDDEN) until an admin decides.',
   })
   @ApiCreatedResponse({ type: ReportDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: 'REPORT_DUPLICATE' })
+  @ApiErrors(
+    {
+      code: 'VALIDATION_FAILED',
+      when: 'You cannot report yourself or your own content',
+      field: 'targetId',
+    },
+    { code: 'NOT_FOUND', when: 'Message not found (only members of its room may report it)' },
+    {
+      code: 'REPORT_DUPLICATE',
+      when: 'You have already reported this and it is still being reviewed',
+    },
+  )
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateReportDto): Promise<ReportDto> {
     return this.reports.create(user, dto);
   }

@@ -10,7 +10,7 @@ import { ReportsRepository } from './reports.repository';
 import { ReportsService } from './reports.service';
 
 /**
- * User reports and their moderation (SPEC §9). The admin routes live in the admin module
+ * User reports and their moderation (docs/api.md, Reports and moderation). The admin routes live in the admin module
  * (AdminReportsController) and call the exported ReportsService. What is reported (stories,
  * comments, users, messages) is read and changed only through its own module's service.
  */

@@ -67,7 +67,7 @@ interface AfterCommit {
 }
 
 /**
- * Reports of users (SPEC §9) and their moderation by admins.
+ * Reports of users (docs/api.md, Reports and moderation) and their moderation by admins.
  *
  * - A reporter needs to be able to see what they report (else 404, as everywhere) and cannot
  *   report themselves or their own content (400). One pending report per reporter and
@@ -153,7 +153,7 @@ export class ReportsService {
   ): Promise<ReportedTarget> {
     switch (type) {
       case 'story': {
-        // a report about someone blocked stays possible (SPEC §11)
+        // a report about someone blocked stays possible (docs/api.md, Blocking and account rights)
         const story = await this.storiesService.requireOpen(viewer, id, { ignoreBlocks: true });
         return { authorId: story.userId, story };
       }
@@ -272,7 +272,7 @@ export class ReportsService {
     return decided;
   }
 
-  /** The reports the user filed and how they were decided, for their data export (SPEC §11). */
+  /** The reports the user filed and how they were decided, for their data export (docs/api.md, Blocking and account rights). */
   async *exportFiledBy(
     userId: number,
   ): AsyncGenerator<ReportDto & { resolution: string | null; resolvedAt: string | null }> {

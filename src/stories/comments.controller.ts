@@ -11,11 +11,8 @@ import {
   Query,
 } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -23,7 +20,6 @@ import {
 import { ApiBodyExample } from '../common/decorators/api-body-example.decorator';
 import { Authenticated, PublicRoute } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { Page, PageOf } from '../common/pagination/cursor';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { CommentsService } from './comments.service';
@@ -34,6 +30,7 @@ import {
   ListCommentsQueryDto,
   UpdateCommentDto,
 } from './dto/comment.dto';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 
 const CommentPage = PageOf(CommentDto);
 
@@ -55,8 +52,7 @@ export class CommentsController {
       'not a top-level comment of this story.',
   })
   @ApiOkResponse({ type: CommentPage })
-  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'VALIDATION_FAILED' })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors({ code: 'NOT_FOUND', when: 'Story not found' })
   list(
     @CurrentUser() viewer: AuthUser | undefined,
     @Param('id', ParseIdPipe) id: number,
@@ -75,7 +71,14 @@ export class CommentsController {
       'top-level comment of the same story that is not deleted, else 400 VALIDATION_FAILED.',
   })
   @ApiCreatedResponse({ type: CommentDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors(
+    {
+      code: 'VALIDATION_FAILED',
+      when: 'parentId must be a top-level comment of this story that is not deleted',
+      field: 'parentId',
+    },
+    { code: 'NOT_FOUND', when: 'Story not found' },
+  )
   @ApiBodyExample(CreateCommentDto, { content: COMMENT_EXAMPLE }, 'A top-level comment')
   create(
     @CurrentUser() user: AuthUser,
@@ -94,8 +97,10 @@ export class CommentsController {
       'the caller cannot see, are 404.',
   })
   @ApiOkResponse({ type: CommentDto })
-  @ApiForbiddenResponse({ type: ErrorBodyDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors(
+    { code: 'FORBIDDEN', when: 'Only the author may edit a comment' },
+    { code: 'NOT_FOUND', when: 'Comment not found' },
+  )
   update(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -116,8 +121,13 @@ export class CommentsController {
       'story.',
   })
   @ApiNoContentResponse()
-  @ApiForbiddenResponse({ type: ErrorBodyDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors(
+    {
+      code: 'FORBIDDEN',
+      when: "Only the author, the story's owner or an admin may delete a comment",
+    },
+    { code: 'NOT_FOUND', when: 'Comment not found' },
+  )
   async remove(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
     await this.comments.remove(user, id);
   }

@@ -203,7 +203,7 @@ export class CommentsService {
     return this.comments.findMany(commentIds);
   }
 
-  /** The user's comments and replies, for their data export (SPEC §11), oldest first. */
+  /** The user's comments and replies, for their data export (docs/api.md, Blocking and account rights), oldest first. */
   async *exportOf(
     userId: number,
   ): AsyncGenerator<Omit<CommentDto, 'author' | 'replyCount'> & { storyId: number }> {

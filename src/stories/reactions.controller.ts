@@ -1,19 +1,13 @@
 import { Controller, Delete, Get, Param, Put, Query } from '@nestjs/common';
-import {
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/cursor';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { BookmarkStateDto, LikeStateDto } from './dto/reaction.dto';
 import { StorySummaryDto } from './dto/story.dto';
 import { ReactionsService } from './reactions.service';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 
 const IDEMPOTENT =
   'Idempotent: repeating it changes nothing and answers 200 again. The count is read after ' +
@@ -32,7 +26,7 @@ export class ReactionsController {
   @Authenticated()
   @ApiOperation({ summary: 'Like a story', description: IDEMPOTENT })
   @ApiOkResponse({ type: LikeStateDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors({ code: 'NOT_FOUND', when: 'Story not found' })
   like(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number): Promise<LikeStateDto> {
     return this.reactions.like(user, id);
   }
@@ -41,7 +35,7 @@ export class ReactionsController {
   @Authenticated()
   @ApiOperation({ summary: 'Take back my like of a story', description: IDEMPOTENT })
   @ApiOkResponse({ type: LikeStateDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors({ code: 'NOT_FOUND', when: 'Story not found' })
   unlike(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -53,7 +47,7 @@ export class ReactionsController {
   @Authenticated()
   @ApiOperation({ summary: 'Bookmark a story', description: IDEMPOTENT })
   @ApiOkResponse({ type: BookmarkStateDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors({ code: 'NOT_FOUND', when: 'Story not found' })
   bookmark(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -65,7 +59,7 @@ export class ReactionsController {
   @Authenticated()
   @ApiOperation({ summary: 'Remove my bookmark of a story', description: IDEMPOTENT })
   @ApiOkResponse({ type: BookmarkStateDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors({ code: 'NOT_FOUND', when: 'Story not found' })
   unbookmark(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,

@@ -19,19 +19,13 @@ import {
   ApiConsumes,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiRequestTimeoutResponse,
   ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Authenticated, PublicRoute } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { PageOf } from '../common/pagination/cursor';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { mediaUploadInterceptor } from '../media/media-upload.interceptor';
@@ -45,31 +39,35 @@ import {
 import { StoryDetailDto, StorySummaryDto } from './dto/story.dto';
 import { StoriesService, viewerKey } from './stories.service';
 import { StoryUploadGuard } from './story-upload.guard';
+import { ApiErrors, type DocumentedError } from '../common/decorators/api-errors.decorator';
 
 const StorySummaryPage = PageOf(StorySummaryDto);
 
-const MEDIA_ERRORS = [
-  ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'PAYLOAD_TOO_LARGE' }),
-  ApiUnsupportedMediaTypeResponse({
-    type: ErrorBodyDto,
-    description: 'UNSUPPORTED_MEDIA_TYPE: not a JPEG/PNG/WebP/HEIC image or MP4/MOV/WebM video',
-  }),
-  ApiRequestTimeoutResponse({
-    type: ErrorBodyDto,
-    description: 'REQUEST_TIMEOUT: the upload sent no data for UPLOAD_STALL_TIMEOUT_MS',
-  }),
-  ApiTooManyRequestsResponse({
-    type: ErrorBodyDto,
-    description:
-      'RATE_LIMITED, see Retry-After: more than UPLOADS_PER_USER uploads at once, or too many writes',
-  }),
-];
+const STORY_NOT_FOUND = { code: 'NOT_FOUND', when: 'Story not found' } as const;
+const NOT_AUTHOR = { code: 'FORBIDDEN', when: 'Only the author can change this story' } as const;
 
-function applyAll(decorators: MethodDecorator[]): MethodDecorator {
-  return (target, key, descriptor) => {
-    for (const d of decorators) d(target, key, descriptor);
-  };
-}
+/** What an upload can be refused with (the same for a new story and added media). */
+const MEDIA_ERRORS: DocumentedError[] = [
+  {
+    code: 'VALIDATION_FAILED',
+    when: 'At most 10 files may be sent in field "media" (and a story holds 10 media at most)',
+    field: 'media',
+  },
+  { code: 'REQUEST_TIMEOUT', when: 'The upload sent no data for 30 s (UPLOAD_STALL_TIMEOUT_MS)' },
+  { code: 'PAYLOAD_TOO_LARGE', when: 'File 1 (big.jpg) is larger than 10 MB (MAX_IMAGE_BYTES)' },
+  {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    when: 'File 1 (notes.pdf) is not a JPEG/PNG/WebP/HEIC image or an MP4/MOV/WebM video',
+  },
+  {
+    code: 'RATE_LIMITED',
+    when: 'More than 3 uploads at once (UPLOADS_PER_USER), or too many writes: see Retry-After',
+  },
+  {
+    code: 'SERVICE_UNAVAILABLE',
+    when: 'Videos cannot be processed by this server right now (no ffmpeg); photos still can',
+  },
+];
 
 @ApiTags('stories')
 @Controller('stories')
@@ -90,7 +88,10 @@ export class StoriesController {
       'who are not approved guides.',
   })
   @ApiCreatedResponse({ type: StoryDetailDto })
-  @applyAll(MEDIA_ERRORS)
+  @ApiErrors(
+    { code: 'GUIDE_REQUIRED', when: 'Only approved guides may do this; apply first' },
+    ...MEDIA_ERRORS,
+  )
   create(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateStoryDto,
@@ -119,7 +120,7 @@ export class StoriesController {
       '404 except to their author and admins.',
   })
   @ApiOkResponse({ type: StoryDetailDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors(STORY_NOT_FOUND)
   async detail(
     @CurrentUser() viewer: AuthUser | undefined,
     @Param('id', ParseIdPipe) id: number,
@@ -132,7 +133,11 @@ export class StoriesController {
   @Authenticated()
   @ApiOperation({ summary: 'Edit a story (its author)', description: 'Tags given replace all.' })
   @ApiOkResponse({ type: StoryDetailDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors(
+    NOT_AUTHOR,
+    { code: 'GUIDE_REQUIRED', when: 'Your guide profile is suspended: you cannot publish or edit' },
+    STORY_NOT_FOUND,
+  )
   update(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -149,7 +154,10 @@ export class StoriesController {
     description: 'Soft delete; its media files are removed from storage.',
   })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors(
+    { code: 'FORBIDDEN', when: 'Only the author or an admin can delete this story' },
+    STORY_NOT_FOUND,
+  )
   async remove(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
     await this.stories.remove(user, id);
   }
@@ -162,8 +170,12 @@ export class StoriesController {
   @ApiBody({ type: AddMediaMultipartDto })
   @ApiOperation({ summary: 'Add photos or videos to a story (its author; 10 at most in all)' })
   @ApiCreatedResponse({ type: StoryDetailDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
-  @applyAll(MEDIA_ERRORS)
+  @ApiErrors(
+    NOT_AUTHOR,
+    { code: 'GUIDE_REQUIRED', when: 'Your guide profile is suspended: you cannot publish or edit' },
+    STORY_NOT_FOUND,
+    ...MEDIA_ERRORS,
+  )
   addMedia(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -177,7 +189,11 @@ export class StoriesController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Remove one photo or video (its author); its files are deleted' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors(
+    NOT_AUTHOR,
+    { code: 'GUIDE_REQUIRED', when: 'Your guide profile is suspended: you cannot publish or edit' },
+    { code: 'NOT_FOUND', when: 'Media not found' },
+  )
   async removeMedia(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,

@@ -13,7 +13,7 @@ import { StoryTag } from './entities/story-tag.entity';
 import { Story, type StoryStatus } from './entities/story.entity';
 
 /**
- * SPEC §5's popularity (likes·3 + comments·2 + bookmarks·2 + views·0.1) times ten, so it is an
+ * docs/api.md, Stories and media's popularity (likes·3 + comments·2 + bookmarks·2 + views·0.1) times ten, so it is an
  * integer: same order, and cursors compare exactly on both databases.
  */
 export const POPULARITY_SQL =
@@ -33,7 +33,7 @@ export interface StoryListFilter {
   tag?: string;
   /** Lower-cased search text (title, content, tags). */
   q?: string;
-  /** Leave out stories of people this user blocked or was blocked by (SPEC §11). */
+  /** Leave out stories of people this user blocked or was blocked by (docs/api.md, Blocking and account rights). */
   blockViewerId?: number;
 }
 

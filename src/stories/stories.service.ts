@@ -71,7 +71,7 @@ function notFound(): DomainException {
 }
 
 export interface VisibilityOptions {
-  /** Reports about a blocked person's story stay possible (SPEC §11). */
+  /** Reports about a blocked person's story stay possible (docs/api.md, Blocking and account rights). */
   ignoreBlocks?: boolean;
 }
 
@@ -116,7 +116,7 @@ export class StoriesService {
   ): Promise<Story> {
     const story = await this.stories.findById(storyId);
     if (!story || !this.canSee(viewer, story)) throw notFound();
-    // a block between the viewer and the author hides the story both ways (SPEC §11)
+    // a block between the viewer and the author hides the story both ways (docs/api.md, Blocking and account rights)
     if (!options.ignoreBlocks && (await this.blocks.between(viewer, story.userId))) {
       throw notFound();
     }
@@ -339,7 +339,7 @@ export class StoriesService {
     await this.media.remove([row.storageKey, row.thumbnailKey]);
   }
 
-  /** SPEC §2: a withdrawn user's stories are unpublished, with their media. */
+  /** docs/api.md, Users: a withdrawn user's stories are unpublished, with their media. */
   @OnEvent(UserWithdrawnEvent.NAME)
   async onUserWithdrawn(event: UserWithdrawnEvent): Promise<void> {
     const { keys } = await runInTransaction(this.dataSource, (manager) =>
@@ -366,8 +366,7 @@ export class StoriesService {
   async view(viewer: AuthUser | undefined, storyId: number, key: string): Promise<StoryDetailDto> {
     const row = await this.visibleDetailRow(viewer, storyId);
     const counted =
-      row.status === 'published' &&
-      (await this.reads.countView(storyId, key, VIEW_WINDOW_MS));
+      row.status === 'published' && (await this.reads.countView(storyId, key, VIEW_WINDOW_MS));
     const dto = await this.detailDto(row);
     if (counted) dto.viewCount += 1;
     return dto;
@@ -385,7 +384,7 @@ export class StoriesService {
     const row = await this.reads.detail(viewer?.id ?? 0, blockViewerId(viewer) ?? 0, storyId);
     if (!row) throw notFound();
     const story = { status: row.status as StoryStatus, userId: Number(row.user_id) };
-    // a block between the viewer and the author hides the story both ways (SPEC §11)
+    // a block between the viewer and the author hides the story both ways (docs/api.md, Blocking and account rights)
     if (!this.canSee(viewer, story) || Number(row.blocked) > 0) throw notFound();
     return row;
   }
@@ -522,7 +521,7 @@ export class StoriesService {
     return { items: await this.summariesOf(page.items), nextCursor: page.nextCursor };
   }
 
-  // ---- a user's data export (SPEC §11) ---------------------------------------------------------
+  // ---- a user's data export (docs/api.md, Blocking and account rights) ---------------------------------------------------------
 
   /** The user's stories, any status, with their content and media, oldest first. */
   async *exportStoriesOf(user: AuthUser): AsyncGenerator<StoryDetailDto & { deleted: boolean }> {

@@ -19,7 +19,7 @@ import { POPULARITY_SQL } from './stories.repository';
 /** Characters of content read for an excerpt: enough unless the text starts mostly blank. */
 export const EXCERPT_HEAD_CHARS = 400;
 
-/** What a story summary (SPEC §5) is made of, read by one statement with the story. */
+/** What a story summary (docs/api.md, Stories and media) is made of, read by one statement with the story. */
 export interface SummaryRow {
   id: number;
   title: string;

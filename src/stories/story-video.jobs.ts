@@ -6,7 +6,7 @@ import { RealtimeService } from '../realtime/realtime.service';
 import type { StoryMedia } from './entities/story-media.entity';
 import { StoriesRepository } from './stories.repository';
 
-/** Strips a video's metadata and makes its thumbnail (SPEC §5 "Video processing is a job"). */
+/** Strips a video's metadata and makes its thumbnail (docs/api.md, Stories and media "Video processing is a job"). */
 export const PROCESS_STORY_VIDEO = defineJob<{ mediaId: number }>('stories.process-video', {
   queue: 'media',
 });

@@ -1,16 +1,10 @@
 import { Controller, Get, Logger, Res } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Authenticated } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { AccountExportService } from './account-export.service';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 
 @ApiTags('users')
 @Controller('users')
@@ -31,7 +25,10 @@ export class AccountExportController {
   })
   @ApiProduces('application/json')
   @ApiOkResponse({ description: 'A JSON document (downloaded as a file)' })
-  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'RATE_LIMITED' })
+  @ApiErrors({
+    code: 'RATE_LIMITED',
+    when: 'Your data can be exported once an hour; try again later',
+  })
   async export(@CurrentUser() user: AuthUser, @Res() res: Response): Promise<void> {
     await this.exports.begin(user);
     res.status(200);

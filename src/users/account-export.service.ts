@@ -16,11 +16,11 @@ import { StoriesService } from '../stories/stories.service';
 import { BlocksService } from './blocks.service';
 import { UsersService } from './users.service';
 
-/** One export per user per hour (SPEC §11). */
+/** One export per user per hour (docs/api.md, Blocking and account rights). */
 export const EXPORT_EVERY_MS = 60 * 60 * 1000;
 
 /**
- * Everything stored about a user, as one JSON document (SPEC §11, the right to see one's
+ * Everything stored about a user, as one JSON document (docs/api.md, Blocking and account rights, the right to see one's
  * data): each module hands over its rows of the user, and lists are streamed page by page.
  * Of other people only what the user's own rows point at shows: ids, and the nickname of
  * the traveller of a review the user received.

@@ -17,7 +17,7 @@ function notYourself(): DomainException {
 }
 
 /**
- * Blocks between users (SPEC §11) and the one question other modules ask about them: is
+ * Blocks between users (docs/api.md, Blocking and account rights) and the one question other modules ask about them: is
  * there a block between A and B (either way)? Lists filter in SQL with `noBlockBetween`
  * (blocks.sql.ts). Admins see everything: a block never hides anything from an admin.
  */

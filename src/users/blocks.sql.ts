@@ -2,7 +2,7 @@ let aliases = 0;
 
 /**
  * SQL for "no block between the viewer and the user in `userColumn`", in either direction,
- * for the list queries of other modules (SPEC §11: blocked people's content is left out in
+ * for the list queries of other modules (docs/api.md, Blocking and account rights: blocked people's content is left out in
  * SQL, so pages stay full and cursors stable). The blocks table belongs to the users module;
  * this is the one way its SQL reaches other modules' queries. `viewerParam` names a query
  * parameter holding the viewer's id.

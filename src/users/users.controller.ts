@@ -1,14 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Put, Query } from '@nestjs/common';
-import {
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, PublicRoute } from '../common/decorators/auth.decorator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ErrorBodyDto } from '../common/errors/error-body.dto';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/cursor';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { UpdateMeDto } from './dto/update-me.dto';
@@ -16,11 +9,12 @@ import { MeDto, PublicUserDto } from './dto/user.dto';
 import { AccountService } from './account.service';
 import { BlocksService } from './blocks.service';
 import { BlockedUserDto } from './dto/block.dto';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 
 const BlockedUserPage = PageOf(BlockedUserDto);
 
 const BLOCK_EFFECTS =
-  "Mutual in effect (SPEC §11): neither of the two sees the other's stories, comments, " +
+  "Mutual in effect (docs/api.md, Blocking and account rights): neither of the two sees the other's stories, comments, " +
   "reviews or guide profile, or can like, comment on, bookmark or request the other's " +
   'stories (404); pending matching requests between them are cancelled; their chat room ' +
   "becomes read-only (403 USER_BLOCKED); neither is notified of the other's actions.";
@@ -82,7 +76,7 @@ export class UsersController {
       'the caller blocked this user.',
   })
   @ApiOkResponse({ type: PublicUserDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors({ code: 'NOT_FOUND', when: 'User not found' })
   getPublic(
     @CurrentUser() viewer: AuthUser | undefined,
     @Param('id', ParseIdPipe) id: number,
@@ -99,7 +93,10 @@ export class UsersController {
       BLOCK_EFFECTS + ' Idempotent. Yourself or an admin → 400; unknown or withdrawn → 404.',
   })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiErrors(
+    { code: 'VALIDATION_FAILED', when: 'You cannot block yourself (nor an admin)', field: 'id' },
+    { code: 'NOT_FOUND', when: 'User not found' },
+  )
   block(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number): Promise<void> {
     return this.blocks.block(user, id);
   }

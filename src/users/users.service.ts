@@ -129,7 +129,7 @@ export class UsersService {
   }
 
   /**
-   * Takes the user's hourly data export (SPEC §11): a conditional update, so two requests at
+   * Takes the user's hourly data export (docs/api.md, Blocking and account rights): a conditional update, so two requests at
    * once cannot both pass. The seconds to wait when one was taken within the hour, else 0.
    */
   async takeExportSlot(userId: number, everyMs: number): Promise<number> {

@@ -9,7 +9,7 @@ import { signIn, SignedIn } from './users';
 /** Time to wait for an event that must come, before a test fails instead of hanging. */
 export const EVENT_TIMEOUT_MS = 5000;
 
-/** The acknowledgement of a `/chat` event (SPEC §7). */
+/** The acknowledgement of a `/chat` event (docs/api.md, Chat). */
 export interface Ack {
   ok: boolean;
   error?: { code: string; message: string; details?: unknown };

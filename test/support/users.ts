@@ -36,7 +36,7 @@ export async function signIn(
   };
 }
 
-/** Asserts the contract's error body (SPEC §1) and returns it. */
+/** Asserts the contract's error body (docs/api.md, Errors) and returns it. */
 export function expectError(
   body: Record<string, unknown>,
   status: number,

@@ -2,21 +2,19 @@ import { Controller, Get, HttpCode, Logger, Post, Req } from '@nestjs/common';
 import {
   ApiExcludeEndpoint,
   ApiHeader,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { PublicRoute } from '../../common/decorators/auth.decorator';
 import { DomainException } from '../../common/errors/domain.exception';
-import { ErrorBodyDto } from '../../common/errors/error-body.dto';
 import type { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { UsersService } from '../../users/users.service';
+import { ApiErrors } from '../../common/decorators/api-errors.decorator';
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
@@ -28,7 +26,7 @@ const DESCRIPTION =
   'without KAKAO_ADMIN_KEY the route does not exist (404).';
 
 /**
- * Kakao's unlink callback (SPEC §11). Register `https://<host>/api/v1/auth/kakao/unlink` as
+ * Kakao's unlink callback (docs/api.md, Blocking and account rights). Register `https://<host>/api/v1/auth/kakao/unlink` as
  * the Unlink Callback URL in the Kakao developer console (README, "Kakao unlink callback").
  * Not rate-limited: only a caller holding the Admin key gets past the first check.
  */
@@ -52,8 +50,11 @@ export class KakaoUnlinkController {
   @ApiOperation({ summary: "Kakao's unlink callback", description: DESCRIPTION })
   @ApiHeader({ name: 'Authorization', description: 'KakaoAK <KAKAO_ADMIN_KEY>', required: true })
   @ApiOkResponse({ description: 'The account is withdrawn (or there was none)' })
-  @ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'UNAUTHORIZED: wrong or no key' })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'KAKAO_ADMIN_KEY is not set' })
+  @ApiErrors(
+    { code: 'VALIDATION_FAILED', when: 'user_id must be a Kakao user id', field: 'user_id' },
+    { code: 'UNAUTHORIZED', when: 'A valid KakaoAK admin key is required' },
+    { code: 'NOT_FOUND', when: 'Not found (KAKAO_ADMIN_KEY is not set)' },
+  )
   unlinkByPost(@Req() req: Request): Promise<void> {
     return this.unlink(req);
   }

@@ -1,31 +1,27 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth } from '@nestjs/swagger';
 import type { UserRole } from '../../users/entities/user.entity';
-import { ErrorBodyDto } from '../errors/error-body.dto';
 import { Public } from './public.decorator';
 import { Roles } from './roles.decorator';
+import { ApiErrors } from './api-errors.decorator';
 
 /**
  * A route for signed-in callers (optionally only some roles), with its docs: bearer auth,
- * and the 401/403 answers it can give.
+ * and the 401/403 answers it can give (400 and 429 are added to every operation that can
+ * give them when the document is built, see finishErrorExamples).
  */
 export function Authenticated(...roles: UserRole[]) {
   return applyDecorators(
     ...(roles.length > 0 ? [Roles(...roles)] : []),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'UNAUTHORIZED / TOKEN_EXPIRED' }),
-    ApiForbiddenResponse({
-      type: ErrorBodyDto,
-      description:
-        roles.length > 0 ? `ACCOUNT_SUSPENDED, or not ${roles.join('/')}` : 'ACCOUNT_SUSPENDED',
-    }),
-    ApiBadRequestResponse({ type: ErrorBodyDto, description: 'VALIDATION_FAILED' }),
+    ApiErrors(
+      { code: 'UNAUTHORIZED', when: 'A valid access token is required' },
+      { code: 'TOKEN_EXPIRED', when: 'Access token has expired' },
+      { code: 'ACCOUNT_SUSPENDED', when: 'This account is suspended' },
+      ...(roles.length > 0
+        ? [{ code: 'FORBIDDEN' as const, when: `Only ${roles.join('/')} may do this` }]
+        : []),
+    ),
   );
 }
 
@@ -37,17 +33,21 @@ export function PublicRoute() {
 export const RATE_LIMIT_GROUP = 'storybook:rateLimitGroup';
 export type RateLimitGroup = 'auth' | 'devLogin' | 'matching' | 'chat';
 
+const RATE_LIMIT_MEANINGS: Record<RateLimitGroup, string> = {
+  auth: 'Too many requests, try again later (auth routes: 10 a minute per IP by default)',
+  devLogin: 'Too many requests, try again later (dev-login: 300 a minute per IP by default)',
+  matching: 'Too many requests, try again later (10 matching requests an hour by default)',
+  chat: 'Too many messages, try again later (20 per 10 s by default, sockets included)',
+};
+
 /**
- * Puts a route into a rate-limit group of its own (SPEC §1): `auth` counts per IP over all
- * auth routes, `devLogin` per IP on its own (QA signs in as many people in a row), `matching`
- * and `chat` per user. Other writes share the per-user write limit.
+ * Puts a route into a rate-limit group of its own (docs/api.md, Rate limits): `auth` counts
+ * per IP over all auth routes, `devLogin` per IP on its own (QA signs in as many people in a
+ * row), `matching` and `chat` per user. Other writes share the per-user write limit.
  */
 export function RateLimit(group: RateLimitGroup) {
   return applyDecorators(
     SetMetadata(RATE_LIMIT_GROUP, group),
-    ApiTooManyRequestsResponse({
-      type: ErrorBodyDto,
-      description: 'RATE_LIMITED, see Retry-After',
-    }),
+    ApiErrors({ code: 'RATE_LIMITED', when: RATE_LIMIT_MEANINGS[group] }),
   );
 }

@@ -47,8 +47,8 @@ function throttler(
 }
 
 /**
- * The rate limits of SPEC §1, from configuration. With REDIS_URL they count in Redis, shared
- * by every instance (SPEC §14); in memory otherwise.
+ * The rate limits of docs/api.md (Rate limits), from configuration. With REDIS_URL they count in Redis, shared
+ * by every instance (docs/api.md, Operations); in memory otherwise.
  */
 export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
   const { rateLimit } = config;

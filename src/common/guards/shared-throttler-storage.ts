@@ -10,7 +10,7 @@ const REDIS_TIMEOUT_MS = 500;
 
 /**
  * Rate-limit counters in Redis (REDIS_URL set), so every instance counts against one limit
- * (SPEC §14): REST throttlers and the chat budget of socket sends, which uses the same
+ * (docs/api.md, Operations): REST throttlers and the chat budget of socket sends, which uses the same
  * storage. Keys live under `<REDIS_KEY_PREFIX>:rate-limit:`.
  *
  * A Redis that is away or slow must not take the API down with it: a count that Redis does

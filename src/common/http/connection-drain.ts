@@ -3,7 +3,7 @@ import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /**
- * The graceful stop of one HTTP server (SPEC §10). Once {@link begin} is called the server
+ * The graceful stop of one HTTP server (docs/api.md, Operations). Once {@link begin} is called the server
  * accepts no new connections and closes idle keep-alive ones; requests already running
  * finish, and every response from then on carries `Connection: close`, so a keep-alive
  * client's connection ends after its current request instead of carrying the next one.

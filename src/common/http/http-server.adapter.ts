@@ -14,7 +14,7 @@ const PARSE_ERROR_STATUS: Record<string, number> = {
 };
 
 /**
- * The Express adapter with an HTTP server built for slow and departing clients (SPEC §10):
+ * The Express adapter with an HTTP server built for slow and departing clients (docs/api.md, Operations):
  *
  * - A request whose headers have not all arrived after `HTTP_HEADERS_TIMEOUT_MS` is answered
  *   408 (in the contract's error shape) and its connection closed; a connection that sends

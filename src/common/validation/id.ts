@@ -6,7 +6,7 @@ import { ValidateBy, ValidationOptions } from 'class-validator';
 export const MAX_ID = 2_147_483_647;
 
 /**
- * An id as text (SPEC §1): a canonical decimal integer, so `0x1`, `1e0`, `+1`, ` 1` and `01`
+ * An id as text (docs/api.md, General rules): a canonical decimal integer, so `0x1`, `1e0`, `+1`, ` 1` and `01`
  * are not ids, never read as 1. Up to 16 digits: beyond MAX_ID it is still an id, one that
  * nothing can have.
  */

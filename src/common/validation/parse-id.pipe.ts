@@ -3,7 +3,7 @@ import { DomainException } from '../errors/domain.exception';
 import { MAX_ID, parseIdText } from './id';
 
 /**
- * A path id: canonical digits only (SPEC §1; `01`, `0x1`, `1e0`, `+1`, ` 1` are 400), and
+ * A path id: canonical digits only (docs/api.md, General rules; `01`, `0x1`, `1e0`, `+1`, ` 1` are 400), and
  * beyond the id range nothing can exist (404).
  */
 @Injectable()

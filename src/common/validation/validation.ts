@@ -60,7 +60,7 @@ export const MultiLine = () =>
   );
 
 /**
- * Refused in every string (SPEC §1): C0 and C1 control characters but `\t` and `\n`,
+ * Refused in every string (docs/api.md, General rules): C0 and C1 control characters but `\t` and `\n`,
  * bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069), and unpaired
  * surrogates (with the `u` flag a surrogate pair is one code point, outside that range).
  */

@@ -34,7 +34,7 @@ export class CreateMatchingRequestDto {
 
   @ApiProperty({
     example: '2026-12-24',
-    description: `YYYY-MM-DD, from today to today + ${MAX_DAYS_AHEAD} days inclusive; "today" is the date in the service's time zone (SERVICE_TIME_ZONE, default Asia/Seoul)`,
+    description: `YYYY-MM-DD, from today to today + ${MAX_DAYS_AHEAD} days inclusive; "today" is the date in the service's time zone (SERVICE_TIME_ZONE, default Asia/Seoul). Swagger UI's example is 30 days from the day the document was built.`,
   })
   @IsCalendarDate()
   desiredDate: string;

@@ -18,7 +18,7 @@ export const MATCHING_STATUSES = [
   'rejected',
   'cancelled',
   'completed',
-  // a pending request nobody answered in time (SPEC §13); final
+  // a pending request nobody answered in time (docs/api.md, Lifecycle); final
   'expired',
 ] as const;
 export type MatchingStatus = (typeof MATCHING_STATUSES)[number];

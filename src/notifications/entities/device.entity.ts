@@ -4,7 +4,7 @@ import { User } from '../../users/entities/user.entity';
 export const DEVICE_PLATFORMS = ['android', 'ios', 'web'] as const;
 export type DevicePlatform = (typeof DEVICE_PLATFORMS)[number];
 
-/** The longest FCM registration token accepted (SPEC §12). */
+/** The longest FCM registration token accepted (docs/api.md, Push and devices). */
 export const MAX_DEVICE_TOKEN_LENGTH = 4096;
 
 /**

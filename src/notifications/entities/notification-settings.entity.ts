@@ -2,7 +2,7 @@ import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn } from 'typeorm';
 import { User } from '../../users/entities/user.entity';
 
 /**
- * A user's push preferences (SPEC §12). No row means the defaults: every category on, no
+ * A user's push preferences (docs/api.md, Push and devices). No row means the defaults: every category on, no
  * quiet hours. Quiet hours are three columns, all set or all null.
  */
 @Entity('notification_settings')

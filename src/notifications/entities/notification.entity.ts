@@ -17,7 +17,7 @@ export type NotificationData = Record<string, string | number | null>;
 @Entity('notifications')
 // a user's list, newest first, keyset-paged on the id; also serves the unread count
 @Index('IDX_notifications_user_id', ['userId', 'id'])
-// the retention job's scan for old ones (SPEC §13)
+// the retention job's scan for old ones (docs/api.md, Lifecycle)
 @Index('IDX_notifications_created_at', ['createdAt'])
 export class Notification {
   @PrimaryGeneratedColumn()

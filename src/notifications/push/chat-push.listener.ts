@@ -8,7 +8,7 @@ import { PushService } from './push.service';
 const PRESENCE_TIMEOUT_MS = 3000;
 
 /**
- * Chat messages to members who are offline (SPEC §12): a member with a socket connected on
+ * Chat messages to members who are offline (docs/api.md, Push and devices): a member with a socket connected on
  * any instance gets the message there; the others get a push. The emitter does not wait for
  * this listener, so nothing here slows the send down.
  */

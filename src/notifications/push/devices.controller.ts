@@ -12,7 +12,7 @@ import { DevicesService, MAX_DEVICES_PER_USER } from './devices.service';
 import { NotificationSettingsService } from './notification-settings.service';
 
 const WHAT_IS_PUSHED =
-  'What is pushed (FCM, SPEC §12): every stored notification of a category that is on, and ' +
+  'What is pushed (FCM, docs/api.md, Push and devices): every stored notification of a category that is on, and ' +
   'every chat message to a member with no socket connected at that moment (category `chat`, ' +
   'the text cut to 100 characters, one room’s pushes collapsing into one: Android ' +
   '`collapse_key` and APNs `apns-collapse-id` = the room id). Each push has `data` with ' +

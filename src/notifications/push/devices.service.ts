@@ -17,7 +17,7 @@ export function tokenHash(token: string): string {
 }
 
 /**
- * The app installations that receive a user's pushes (SPEC §12). A token belongs to one user
+ * The app installations that receive a user's pushes (docs/api.md, Push and devices). A token belongs to one user
  * at a time: registering it moves it to the caller (a shared phone, a new sign-in).
  */
 @Injectable()
@@ -67,7 +67,7 @@ export class DevicesService {
     await runInTransaction(this.dataSource, (manager) => this.devices.deleteAllOf(manager, userId));
   }
 
-  /** The user's devices for their data export (SPEC §11). */
+  /** The user's devices for their data export (docs/api.md, Blocking and account rights). */
   async exportOf(userId: number): Promise<DeviceExport[]> {
     return (await this.devices.ofUser(userId)).map((d) => ({
       token: d.token,

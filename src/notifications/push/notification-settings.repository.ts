@@ -29,7 +29,7 @@ const COLUMN_OF: Record<keyof SettingsColumns, string> = {
   quietTimeZone: 'quiet_time_zone',
 };
 
-/** The defaults a user without a row has (SPEC §12). */
+/** The defaults a user without a row has (docs/api.md, Push and devices). */
 export const DEFAULT_SETTINGS: Required<SettingsColumns> = {
   pushMatching: true,
   pushChat: true,

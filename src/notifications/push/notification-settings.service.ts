@@ -44,7 +44,7 @@ function toDto(row: Required<SettingsColumns>): NotificationSettingsDto {
   };
 }
 
-/** A user's push preferences (SPEC §12): categories on or off, and quiet hours. */
+/** A user's push preferences (docs/api.md, Push and devices): categories on or off, and quiet hours. */
 @Injectable()
 export class NotificationSettingsService {
   constructor(

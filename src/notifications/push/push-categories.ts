@@ -1,6 +1,6 @@
 import type { NotificationType } from '../notification-types';
 
-/** The groups of pushes a user can switch off one by one (SPEC §12). */
+/** The groups of pushes a user can switch off one by one (docs/api.md, Push and devices). */
 export const PUSH_CATEGORIES = ['matching', 'chat', 'comments', 'reviews', 'system'] as const;
 export type PushCategory = (typeof PUSH_CATEGORIES)[number];
 

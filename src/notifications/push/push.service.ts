@@ -25,11 +25,11 @@ export type PushJob = (
 
 export const SEND_PUSH = defineJob<PushJob>('notifications.send-push', { queue: 'push' });
 
-/** Tries per push and device (SPEC §12). */
+/** Tries per push and device (docs/api.md, Push and devices). */
 export const MAX_PUSH_TRIES = 5;
 /** Wait before the second try; doubled for each further one, or longer if FCM says so. */
 export const PUSH_BACKOFF_MS = 1000;
-/** A chat push shows this much of the message (SPEC §12). */
+/** A chat push shows this much of the message (docs/api.md, Push and devices). */
 export const CHAT_PUSH_BODY_LENGTH = 100;
 /** A notification push shows this much of its text (the app shows all of it). */
 const NOTIFICATION_PUSH_BODY_LENGTH = 200;
@@ -40,7 +40,7 @@ const describeJob = (job: PushJob) =>
     : `chat message ${job.messageId} to user ${job.userId}`;
 
 /**
- * Push delivery through FCM (SPEC §12): one job per stored notification and per chat message
+ * Push delivery through FCM (docs/api.md, Push and devices): one job per stored notification and per chat message
  * and offline member, run by the job seam, never inside the request. Enqueueing does not wait
  * for anything remote: in-process it is a queue insert, on BullMQ a Redis add that never
  * fails its caller, and callers do not await even that.
@@ -185,7 +185,7 @@ export class PushService implements OnModuleInit {
   ): Promise<{ userId: number; content: PushContent } | null> {
     const message = await this.chat.findMessage(messageId);
     if (!message || message.senderId === null) return null;
-    // a block between the two: no push of the other's message (SPEC §11)
+    // a block between the two: no push of the other's message (docs/api.md, Blocking and account rights)
     if (await this.blocks.existsBetween(userId, message.senderId)) return null;
     const sender = await this.users
       .getPublic(message.senderId)

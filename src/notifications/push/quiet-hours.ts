@@ -1,4 +1,4 @@
-/** Quiet hours of a user (SPEC §12): local `HH:mm` times in an IANA time zone. */
+/** Quiet hours of a user (docs/api.md, Push and devices): local `HH:mm` times in an IANA time zone. */
 export interface QuietHours {
   start: string;
   end: string;

@@ -41,7 +41,7 @@ export class CreateStoryDto {
   @MultiLine()
   content: string;
 
-  @ApiProperty({ enum: STORY_CATEGORIES })
+  @ApiProperty({ enum: STORY_CATEGORIES, example: 'nature' })
   @IsIn(STORY_CATEGORIES)
   category: StoryCategory;
 

@@ -20,7 +20,7 @@ export class StoryGuideRefDto {
   @ApiProperty() averageRating: number;
 }
 
-/** A story in lists (SPEC §5 "Story summary"). */
+/** A story in lists (docs/api.md, Stories and media "Story summary"). */
 export class StorySummaryDto {
   @ApiProperty() id: number;
   @ApiProperty() title: string;
@@ -79,7 +79,7 @@ export class MediaDto {
   @ApiProperty() order: number;
 }
 
-/** One story with its content and media (SPEC §5 "Story detail"). */
+/** One story with its content and media (docs/api.md, Stories and media "Story detail"). */
 export class StoryDetailDto extends StorySummaryDto {
   @ApiProperty() content: string;
   @ApiProperty({ enum: STORY_STATUSES }) status: StoryStatus;

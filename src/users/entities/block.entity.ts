@@ -2,7 +2,7 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typ
 import { User } from './user.entity';
 
 /**
- * One user blocking another (SPEC §11). Mutual in effect: neither sees the other's content
+ * One user blocking another (docs/api.md, Blocking and account rights). Mutual in effect: neither sees the other's content
  * nor reaches the other; only the blocker lifts it.
  */
 @Entity('blocks')

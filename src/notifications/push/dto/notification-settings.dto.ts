@@ -13,7 +13,7 @@ import { isTimeZone } from '../../../config/app-config';
 import { CharLength, OptionalNotNull, Trim } from '../../../common/validation/validation';
 import { HH_MM } from '../quiet-hours';
 
-/** Which categories are pushed (SPEC §12). */
+/** Which categories are pushed (docs/api.md, Push and devices). */
 export class PushCategoriesDto {
   @ApiProperty({
     example: true,
