@@ -210,6 +210,95 @@ describe('loadConfig', () => {
     expect(message).not.toContain('very-secret-value');
   });
 
+  it('reads the lifecycle: defaults, durations with units, the service time zone', () => {
+    expect(loadConfig({}).lifecycle).toEqual({
+      timeZone: 'Asia/Seoul',
+      tickSeconds: 60,
+      pendingTtlSeconds: 72 * 3600,
+      tripReminderBeforeSeconds: 24 * 3600,
+      autoCompleteAfterSeconds: 48 * 3600,
+      reviewWindowSeconds: 14 * 86400,
+      reviewReminderAfterSeconds: 72 * 3600,
+      notificationRetentionSeconds: 90 * 86400,
+    });
+    // what the tests use: everything in seconds
+    const fast = loadConfig({
+      SERVICE_TIME_ZONE: 'Europe/Berlin',
+      JOBS_TICK: '1s',
+      MATCHING_PENDING_TTL: '3s',
+      TRIP_REMINDER_BEFORE: '2m',
+      MATCHING_AUTO_COMPLETE_AFTER: '1h',
+      REVIEW_WINDOW: '4s',
+      REVIEW_REMINDER_AFTER: '1s',
+      NOTIFICATION_RETENTION: '1d',
+    }).lifecycle;
+    expect(fast).toEqual({
+      timeZone: 'Europe/Berlin',
+      tickSeconds: 1,
+      pendingTtlSeconds: 3,
+      tripReminderBeforeSeconds: 120,
+      autoCompleteAfterSeconds: 3600,
+      reviewWindowSeconds: 4,
+      reviewReminderAfterSeconds: 1,
+      notificationRetentionSeconds: 86400,
+    });
+    const message = problems({ SERVICE_TIME_ZONE: 'Mars/Olympus', MATCHING_PENDING_TTL: 'soon' });
+    expect(message).toContain('"SERVICE_TIME_ZONE" must be an IANA time zone');
+    expect(message).toContain('"MATCHING_PENDING_TTL"');
+  });
+
+  it('reads the FCM service account as JSON text or a file, and never echoes the key', () => {
+    expect(loadConfig({}).push).toEqual({
+      serviceAccount: null,
+      apiUrl: 'https://fcm.googleapis.com',
+    });
+    const account = {
+      type: 'service_account',
+      project_id: 'storybook-test',
+      private_key_id: 'k1',
+      private_key: '-----BEGIN PRIVATE KEY-----\nsecret-key-material\n-----END PRIVATE KEY-----\n',
+      client_email: 'push@storybook-test.iam.gserviceaccount.com',
+    };
+    const expected = {
+      projectId: 'storybook-test',
+      clientEmail: account.client_email,
+      privateKey: account.private_key,
+      privateKeyId: 'k1',
+      tokenUri: 'https://oauth2.googleapis.com/token',
+    };
+    const fromText = loadConfig({
+      FCM_SERVICE_ACCOUNT: JSON.stringify(account),
+      FCM_API_URL: 'http://127.0.0.1:9999/',
+    }).push;
+    expect(fromText).toEqual({ serviceAccount: expected, apiUrl: 'http://127.0.0.1:9999' });
+
+    const dir = mkdtempSync(join(tmpdir(), 'fcm-config-'));
+    try {
+      const file = join(dir, 'service-account.json');
+      writeFileSync(file, JSON.stringify(account));
+      expect(loadConfig({ FCM_SERVICE_ACCOUNT: file }).push.serviceAccount).toEqual(expected);
+      expect(() => loadConfig({ FCM_SERVICE_ACCOUNT: join(dir, 'missing.json') })).toThrow(
+        /"FCM_SERVICE_ACCOUNT" is neither service-account JSON nor a readable file/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(() => loadConfig({ FCM_SERVICE_ACCOUNT: '{not json' })).toThrow(
+      /"FCM_SERVICE_ACCOUNT" does not hold valid JSON/,
+    );
+    const noEmail: Partial<typeof account> = { ...account };
+    delete noEmail.client_email;
+    let refusal = '';
+    try {
+      loadConfig({ FCM_SERVICE_ACCOUNT: JSON.stringify(noEmail) });
+    } catch (error) {
+      refusal = (error as Error).message;
+    }
+    expect(refusal).toContain('"FCM_SERVICE_ACCOUNT" lacks client_email');
+    expect(refusal).not.toContain('secret-key-material');
+    expect(problems({ FCM_API_URL: 'ftp://fcm' })).toContain('"FCM_API_URL"');
+  });
+
   it('keeps metrics off unless asked, and checks the metrics token without echoing it', () => {
     expect(loadConfig({}).metrics).toEqual({ enabled: false, token: null });
     const token = 'scrape-token-0123456789';
