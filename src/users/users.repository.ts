@@ -34,9 +34,11 @@ export class UsersRepository {
       role: User['role'];
       status: User['status'];
       suspended_until: Date | string | null;
-    }>(this.users.manager, 'SELECT id, role, status, suspended_until FROM users WHERE id = ?', [
-      id,
-    ]);
+    }>(
+      this.users.manager,
+      'SELECT id, role, status, suspended_until FROM users WHERE id = ?',
+      [id],
+    );
     if (!row) return null;
     return {
       id: Number(row.id),
