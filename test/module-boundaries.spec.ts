@@ -9,6 +9,8 @@ import { dirname, join, relative, resolve } from 'node:path';
  *   owner's exported service;
  * - infrastructure (audit, realtime, jobs, media, common, config, database, metrics) imports
  *   no domain module's code;
+ * - SQL only in repositories: outside `*.repository.ts` nothing injects a TypeORM repository,
+ *   builds a query, runs raw SQL or a statement through an EntityManager;
  * - the Nest module graph has no cycle, and no `forwardRef` is needed anywhere;
  * - events: classes with names live in `<module>.events.ts`, listeners subscribe by those
  *   constants (no string event names), and every event has a listener.
@@ -122,6 +124,81 @@ describe('module boundaries (docs/architecture.md)', () => {
         !INFRASTRUCTURE.has(moduleOf(i.target)),
     );
     expect(violations.map((v) => `${v.from.path}: ${v.line}`)).toEqual([]);
+  });
+
+  describe('SQL only in repositories', () => {
+    /**
+     * Exempt: `database/` (the plumbing every repository's statements go through: prepared
+     * statements, transactions, the pool and its ping) and spec files (skipped by sourceFiles;
+     * tests set up rows directly). Migrations live outside src/. Nothing else is: the CLI and
+     * the region seed run inside the application and call services or repositories like it;
+     * services inject a DataSource only to open transactions (`runInTransaction`) and hand the
+     * manager on to repository methods.
+     */
+    const exempt = (path: string) =>
+      path.endsWith('.repository.ts') || path.startsWith('database/');
+
+    /** What only a repository may do, each found on one line of code (comments left out). */
+    const TYPEORM_USE: [string, RegExp][] = [
+      ['injects a TypeORM repository', /@InjectRepository\s*\(/],
+      ['takes a TypeORM repository', /\.(?:getRepository|withRepository)\s*\(/],
+      ['builds a query', /\bcreateQueryBuilder\s*\(/],
+      ['runs raw SQL', /\.query\s*\(/],
+      [
+        'runs a statement through an EntityManager',
+        /manager\s*\)?\s*\.\s*(?:find\w*|exists\w*|count\w*|sum|average|minimum|maximum|save|insert|update|upsert|delete|softDelete|restore|softRemove|remove|increment|decrement|create|merge|preload|clear)\s*\(/i,
+      ],
+    ];
+
+    /** `path:line: what (code)` for every TypeORM use in the text. */
+    function typeormUses(path: string, text: string): string[] {
+      // blank out comments, keeping the line numbers
+      const code = text
+        .replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '))
+        .replace(/^\s*\/\/.*$/gm, '');
+      return code
+        .split('\n')
+        .flatMap((line, i) =>
+          TYPEORM_USE.filter(([, pattern]) => pattern.test(line)).map(
+            ([what]) => `${path}:${i + 1}: ${what} (${line.trim()})`,
+          ),
+        );
+    }
+
+    it('finds each kind of use (the check can fail)', () => {
+      const sample = [
+        '@InjectRepository(User) private readonly users: Repository<User>,',
+        'const repo = this.dataSource.getRepository(User);',
+        "this.users.createQueryBuilder('u').getMany();",
+        "await this.dataSource.query('SELECT 1');",
+        'await manager.update(User, { id }, { role });',
+        'await (manager ?? this.users.manager).findOneBy(User, { id });',
+        '// manager.update(User, ...) in a comment',
+        '/** this.dataSource.query(sql) in a doc comment */',
+        'await this.users.update(manager, id, changes);',
+        'await runInTransaction(this.dataSource, (manager) => this.tokens.revoke(manager, id));',
+      ].join('\n');
+      expect(typeormUses('x.service.ts', sample).map((v) => v.replace(/ \(.*$/, ''))).toEqual([
+        'x.service.ts:1: injects a TypeORM repository',
+        'x.service.ts:2: takes a TypeORM repository',
+        'x.service.ts:3: builds a query',
+        'x.service.ts:4: runs raw SQL',
+        'x.service.ts:5: runs a statement through an EntityManager',
+        'x.service.ts:6: runs a statement through an EntityManager',
+      ]);
+    });
+
+    it('no TypeORM outside repositories and database/', () => {
+      const violations = FILES.filter((f) => !exempt(f.path)).flatMap((f) =>
+        typeormUses(f.path, f.text),
+      );
+      expect(violations).toEqual([]);
+      // the repositories are where the SQL went
+      expect(
+        FILES.filter((f) => f.path.endsWith('.repository.ts') && typeormUses(f.path, f.text).length)
+          .length,
+      ).toBeGreaterThan(10);
+    });
   });
 
   it('needs no forwardRef', () => {

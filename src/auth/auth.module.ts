@@ -13,6 +13,7 @@ import { RefreshToken } from './entities/refresh-token.entity';
 import { KakaoClient } from './kakao/kakao.client';
 import { KakaoUnlinkController } from './kakao/kakao-unlink.controller';
 import { KakaoStrategy } from './kakao/kakao.strategy';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { TokenService } from './token.service';
 
 @Module({})
@@ -42,6 +43,7 @@ export class AuthModule {
       providers: [
         AuthService,
         TokenService,
+        RefreshTokensRepository,
         KakaoClient,
         ...(config.kakao.clientId ? [KakaoStrategy] : []),
       ],

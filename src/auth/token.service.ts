@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { InjectConfig } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { DomainException } from '../common/errors/domain.exception';
 import { runInTransaction } from '../database/transaction';
 import type { User } from '../users/entities/user.entity';
-import { RefreshToken } from './entities/refresh-token.entity';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
 
 export interface IssuedTokens {
   accessToken: string;
@@ -30,7 +29,7 @@ export class TokenService {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly jwt: JwtService,
-    @InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>,
+    private readonly tokens: RefreshTokensRepository,
     private readonly dataSource: DataSource,
   ) {}
 
@@ -55,20 +54,16 @@ export class TokenService {
   async rotate(refreshToken: string, user: Pick<User, 'id' | 'role'>): Promise<IssuedTokens> {
     const tokenHash = hashToken(refreshToken);
     const rotation = await runInTransaction(this.dataSource, async (manager): Promise<Rotation> => {
-      const lookup = manager
-        .createQueryBuilder(RefreshToken, 't')
-        .where('t.tokenHash = :tokenHash', { tokenHash });
-      if (manager.connection.options.type !== 'better-sqlite3') lookup.setLock('pessimistic_write');
-      const row = await lookup.getOne();
+      const row = await this.tokens.lockByHash(manager, tokenHash);
       if (!row || row.revokedAt || row.userId !== user.id) {
         return { ok: false, error: 'UNAUTHORIZED' };
       }
       if (row.rotatedAt) {
-        await this.revokeFamilyIn(manager, row.familyId);
+        await this.tokens.revokeFamily(manager, row.familyId);
         return { ok: false, error: 'REFRESH_TOKEN_REUSED' };
       }
       if (row.expiresAt.getTime() <= Date.now()) return { ok: false, error: 'TOKEN_EXPIRED' };
-      await manager.update(RefreshToken, { id: row.id }, { rotatedAt: new Date() });
+      await this.tokens.markRotated(manager, row.id);
       return {
         ok: true,
         refreshToken: await this.insertRefreshToken(manager, user.id, row.familyId),
@@ -96,13 +91,11 @@ export class TokenService {
     familyId: string,
   ): Promise<string> {
     const refreshToken = randomBytes(32).toString('base64url');
-    await manager.insert(RefreshToken, {
+    await this.tokens.insert(manager, {
       userId,
       familyId,
       tokenHash: hashToken(refreshToken),
       expiresAt: new Date(Date.now() + this.config.jwt.refreshTtlSeconds * 1000),
-      rotatedAt: null,
-      revokedAt: null,
     });
     return refreshToken;
   }
@@ -117,17 +110,12 @@ export class TokenService {
 
   /** The user a refresh token was issued to (whatever its state), or null for an unknown one. */
   async ownerOf(refreshToken: string): Promise<number | null> {
-    const row = await this.tokens.findOne({
-      select: { id: true, userId: true },
-      where: { tokenHash: hashToken(refreshToken) },
-    });
-    return row?.userId ?? null;
+    return this.tokens.ownerOf(hashToken(refreshToken));
   }
 
   /** The family of a token, when it belongs to `userId`; used by logout. */
   async findFamilyOf(refreshToken: string, userId: number): Promise<string | null> {
-    const row = await this.tokens.findOneBy({ tokenHash: hashToken(refreshToken), userId });
-    return row?.familyId ?? null;
+    return this.tokens.familyOf(hashToken(refreshToken), userId);
   }
 
   /**
@@ -136,24 +124,14 @@ export class TokenService {
    * land between a rotation's read and its insert, or be rolled back with it).
    */
   async revokeFamily(familyId: string): Promise<void> {
-    await runInTransaction(this.dataSource, (manager) => this.revokeFamilyIn(manager, familyId));
+    await runInTransaction(this.dataSource, (manager) =>
+      this.tokens.revokeFamily(manager, familyId),
+    );
   }
 
   async revokeAllOfUser(userId: number): Promise<void> {
-    await runInTransaction(this.dataSource, async (manager) => {
-      await manager.update(
-        RefreshToken,
-        { userId, revokedAt: IsNull() },
-        { revokedAt: new Date() },
-      );
-    });
-  }
-
-  private async revokeFamilyIn(manager: EntityManager, familyId: string): Promise<void> {
-    await manager.update(
-      RefreshToken,
-      { familyId, revokedAt: IsNull() },
-      { revokedAt: new Date() },
+    await runInTransaction(this.dataSource, (manager) =>
+      this.tokens.revokeAllOfUser(manager, userId),
     );
   }
 }

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, In, SelectQueryBuilder, WhereExpressionBuilder } from 'typeorm';
+import {
+  Brackets,
+  DataSource,
+  EntityManager,
+  In,
+  SelectQueryBuilder,
+  WhereExpressionBuilder,
+} from 'typeorm';
 import { CursorKind, decodeCursor, Page, toPage } from '../common/pagination/cursor';
 import { noBlockBetween } from '../users/blocks.sql';
 import type { GuideSort } from './dto/list-guides.query';
@@ -88,7 +95,11 @@ export interface GuideFilter {
   blockViewerId?: number;
 }
 
-/** Guide queries beyond simple finds: keyset-paged lists and the counts on a profile. */
+/**
+ * The guides and guide_regions tables: keyset-paged lists, the counts on a profile, and the
+ * finds and writes behind GuidesService's rules. The writes that race are conditional updates
+ * answering whether they changed the row.
+ */
 @Injectable()
 export class GuidesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -189,5 +200,141 @@ export class GuidesRepository {
       .andWhere('gr.region_id IN (:...regionIds)', { regionIds })
       .getRawOne<{ count: string | number }>();
     return Number(row?.count ?? 0);
+  }
+
+  findById(id: number, manager: EntityManager = this.dataSource.manager): Promise<Guide | null> {
+    return manager.findOneBy(Guide, { id });
+  }
+
+  findByUser(userId: number): Promise<Guide | null> {
+    return this.guides.findOneBy({ userId });
+  }
+
+  /** Id and status of the user's guide profile, or null when they never applied. */
+  refOfUser(userId: number): Promise<Pick<Guide, 'id' | 'status'> | null> {
+    return this.guides.findOne({ select: { id: true, status: true }, where: { userId } });
+  }
+
+  /** The id of the user's approved guide profile, or null. */
+  async approvedIdOfUser(userId: number): Promise<number | null> {
+    const guide = await this.guides.findOne({
+      select: { id: true },
+      where: { userId, status: 'approved' },
+    });
+    return guide?.id ?? null;
+  }
+
+  /** Guide profiles per status (statuses without any are left out). */
+  async countByStatus(): Promise<Map<GuideStatus, number>> {
+    const rows = await this.guides
+      .createQueryBuilder('g')
+      .select('g.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('g.status')
+      .getRawMany<{ status: GuideStatus; count: string | number }>();
+    return new Map(rows.map((r) => [r.status, Number(r.count)]));
+  }
+
+  /** A new profile with its regions; throws the database's unique violation when the user has one. */
+  async create(
+    manager: EntityManager,
+    fields: Pick<
+      Guide,
+      | 'userId'
+      | 'introduction'
+      | 'languages'
+      | 'career'
+      | 'status'
+      | 'regions'
+      | 'appliedAt'
+      | 'rejectionReason'
+      | 'suspendReason'
+      | 'approvedAt'
+    >,
+  ): Promise<void> {
+    await manager.save(manager.create(Guide, fields));
+  }
+
+  /**
+   * A rejected profile applies again: pending, with the new fields and application time. False
+   * when it is not rejected (any more).
+   */
+  async reapply(
+    manager: EntityManager,
+    id: number,
+    fields: Pick<Guide, 'introduction' | 'languages' | 'career'>,
+  ): Promise<boolean> {
+    const result = await manager.update(
+      Guide,
+      { id, status: 'rejected' },
+      { ...fields, status: 'pending', appliedAt: new Date(), rejectionReason: null },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  async update(manager: EntityManager, id: number, changes: Partial<Guide>): Promise<void> {
+    await manager.update(Guide, { id }, changes);
+  }
+
+  /**
+   * Moves the profile from status `from` to `to`, only if it has `from` now (of two decisions
+   * at once, one wins). True when it did.
+   */
+  async changeStatus(
+    manager: EntityManager,
+    id: number,
+    from: GuideStatus,
+    to: GuideStatus,
+  ): Promise<boolean> {
+    const result = await manager.update(Guide, { id, status: from }, { status: to });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Sets the guide's regions to `regionIds`: adds the missing links, removes the others. */
+  async replaceRegions(
+    manager: EntityManager,
+    guideId: number,
+    regionIds: number[],
+  ): Promise<void> {
+    const relation = manager.createQueryBuilder().relation(Guide, 'regions').of(guideId);
+    const current = await relation.loadMany<{ id: number }>();
+    await relation.addAndRemove(
+      regionIds.filter((id) => !current.some((c) => c.id === id)),
+      current.filter((c) => !regionIds.includes(c.id)).map((c) => c.id),
+    );
+  }
+
+  /** Suspends the user's pending or approved profile, with the reason admins see. */
+  async suspendOpenOfUser(userId: number, reason: string): Promise<void> {
+    await this.guides
+      .createQueryBuilder()
+      .update(Guide)
+      .set({ status: 'suspended', suspendReason: reason })
+      .where('user_id = :userId AND status IN (:...open)', {
+        userId,
+        open: ['pending', 'approved'],
+      })
+      .execute();
+  }
+
+  /** review_count + 1, in the review's transaction (the row lock orders concurrent reviews). */
+  async countReview(manager: EntityManager, guideId: number): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(Guide)
+      .set({ reviewCount: () => 'review_count + 1', updatedAt: () => 'updated_at' })
+      .where('id = :guideId', { guideId })
+      .updateEntity(false)
+      .execute();
+  }
+
+  async setAverageRating(manager: EntityManager, guideId: number, average: number): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(Guide)
+      .set({ averageRating: average, updatedAt: () => 'updated_at' })
+      .where('id = :guideId', { guideId })
+      .updateEntity(false)
+      .execute();
   }
 }

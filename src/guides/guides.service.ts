@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditLogService } from '../audit/audit-log.service';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
@@ -32,7 +32,6 @@ const NOT_PUBLISHER: Record<Exclude<GuideStatus, 'approved'>, string> = {
 @Injectable()
 export class GuidesService {
   constructor(
-    @InjectRepository(Guide) private readonly guides: Repository<Guide>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queries: GuidesRepository,
     private readonly regions: RegionsService,
@@ -45,15 +44,7 @@ export class GuidesService {
   /** A withdrawn user's guide profile leaves every public list and page with them. */
   @OnEvent(UserWithdrawnEvent.NAME)
   async onUserWithdrawn(event: UserWithdrawnEvent): Promise<void> {
-    await this.guides
-      .createQueryBuilder()
-      .update(Guide)
-      .set({ status: 'suspended', suspendReason: 'account withdrawn' })
-      .where('user_id = :userId AND status IN (:...open)', {
-        userId: event.userId,
-        open: ['pending', 'approved'],
-      })
-      .execute();
+    await this.queries.suspendOpenOfUser(event.userId, 'account withdrawn');
   }
 
   // ---- access -------------------------------------------------------------------------------
@@ -64,7 +55,7 @@ export class GuidesService {
    * user's role `guide` (their own stories stay theirs to see), but ends publishing here.
    */
   async requirePublisher(user: AuthUser): Promise<Guide> {
-    const guide = await this.guides.findOneBy({ userId: user.id });
+    const guide = await this.queries.findByUser(user.id);
     if (!guide) {
       throw new DomainException('GUIDE_REQUIRED', 'Only approved guides may do this; apply first');
     }
@@ -90,20 +81,13 @@ export class GuidesService {
 
   /** The user's guide profile, as their account shows it; null when they never applied. */
   async refOfUser(userId: number): Promise<{ id: number; status: GuideStatus } | null> {
-    const guide = await this.guides.findOne({
-      select: { id: true, status: true },
-      where: { userId },
-    });
+    const guide = await this.queries.refOfUser(userId);
     return guide ? { id: guide.id, status: guide.status } : null;
   }
 
   /** The id of the user's approved guide profile (what public profiles link to), or null. */
-  async approvedIdOfUser(userId: number): Promise<number | null> {
-    const guide = await this.guides.findOne({
-      select: { id: true },
-      where: { userId, status: 'approved' },
-    });
-    return guide?.id ?? null;
+  approvedIdOfUser(userId: number): Promise<number | null> {
+    return this.queries.approvedIdOfUser(userId);
   }
 
   /** Approved guides serving any of the regions, each counted once. */
@@ -112,14 +96,8 @@ export class GuidesService {
   }
 
   /** Guide profiles per status, for the admin dashboard. */
-  async countByStatus(): Promise<Map<GuideStatus, number>> {
-    const rows = await this.guides
-      .createQueryBuilder('g')
-      .select('g.status', 'status')
-      .addSelect('COUNT(*)', 'count')
-      .groupBy('g.status')
-      .getRawMany<{ status: GuideStatus; count: string | number }>();
-    return new Map(rows.map((r) => [r.status, Number(r.count)]));
+  countByStatus(): Promise<Map<GuideStatus, number>> {
+    return this.queries.countByStatus();
   }
 
   // ---- the applicant ------------------------------------------------------------------------
@@ -135,34 +113,28 @@ export class GuidesService {
       languages: encodeLanguages(dto.languages),
       career: dto.career ? dto.career : null,
     };
-    const existing = await this.guides.findOneBy({ userId: user.id });
+    const existing = await this.queries.findByUser(user.id);
     if (existing && existing.status !== 'rejected') throw this.alreadyApplied(existing.status);
     if (existing) {
       await runInTransaction(this.dataSource, async (manager) => {
-        const result = await manager.update(
-          Guide,
-          { id: existing.id, status: 'rejected' },
-          { ...fields, status: 'pending', appliedAt: new Date(), rejectionReason: null },
-        );
+        const reapplied = await this.queries.reapply(manager, existing.id, fields);
         // a second application raced this one and won
-        if ((result.affected ?? 0) === 0) throw this.alreadyApplied('pending');
+        if (!reapplied) throw this.alreadyApplied('pending');
         await this.replaceRegions(manager, existing.id, regions);
       });
     } else {
       try {
         await runInTransaction(this.dataSource, (manager) =>
-          manager.save(
-            manager.create(Guide, {
-              ...fields,
-              userId: user.id,
-              status: 'pending',
-              regions,
-              appliedAt: new Date(),
-              rejectionReason: null,
-              suspendReason: null,
-              approvedAt: null,
-            }),
-          ),
+          this.queries.create(manager, {
+            ...fields,
+            userId: user.id,
+            status: 'pending',
+            regions,
+            appliedAt: new Date(),
+            rejectionReason: null,
+            suspendReason: null,
+            approvedAt: null,
+          }),
         );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -187,7 +159,7 @@ export class GuidesService {
     if (dto.languages !== undefined) changes.languages = encodeLanguages(dto.languages);
     if (dto.career !== undefined) changes.career = dto.career ? dto.career : null;
     await runInTransaction(this.dataSource, async (manager) => {
-      if (Object.keys(changes).length > 0) await manager.update(Guide, { id: guide.id }, changes);
+      if (Object.keys(changes).length > 0) await this.queries.update(manager, guide.id, changes);
       if (regions) await this.replaceRegions(manager, guide.id, regions);
     });
     return this.getMine(user);
@@ -204,11 +176,10 @@ export class GuidesService {
   }
 
   private async replaceRegions(manager: EntityManager, guideId: number, regions: Region[]) {
-    const relation = manager.createQueryBuilder().relation(Guide, 'regions').of(guideId);
-    const current = await relation.loadMany<Region>();
-    await relation.addAndRemove(
-      regions.filter((r) => !current.some((c) => c.id === r.id)).map((r) => r.id),
-      current.filter((c) => !regions.some((r) => r.id === c.id)).map((c) => c.id),
+    await this.queries.replaceRegions(
+      manager,
+      guideId,
+      regions.map((r) => r.id),
     );
   }
 
@@ -242,13 +213,7 @@ export class GuidesService {
    * computed afterwards sees every committed review.
    */
   async countReview(manager: EntityManager, guideId: number): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .update(Guide)
-      .set({ reviewCount: () => 'review_count + 1', updatedAt: () => 'updated_at' })
-      .where('id = :guideId', { guideId })
-      .updateEntity(false)
-      .execute();
+    await this.queries.countReview(manager, guideId);
   }
 
   /**
@@ -258,13 +223,7 @@ export class GuidesService {
    * and its cursors) sees the same number.
    */
   async setAverageRating(manager: EntityManager, guideId: number, average: number): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .update(Guide)
-      .set({ averageRating: average, updatedAt: () => 'updated_at' })
-      .where('id = :guideId', { guideId })
-      .updateEntity(false)
-      .execute();
+    await this.queries.setAverageRating(manager, guideId, average);
   }
 
   // ---- admin decisions ----------------------------------------------------------------------
@@ -281,11 +240,11 @@ export class GuidesService {
   /** pending → approved; the user becomes a `guide` in the same transaction. */
   async approve(admin: AuthUser, guideId: number): Promise<AdminGuideDto> {
     return this.decide(admin, guideId, 'pending', 'approved', null, async (guide, manager) => {
-      await manager.update(
-        Guide,
-        { id: guide.id },
-        { approvedAt: new Date(), rejectionReason: null, suspendReason: null },
-      );
+      await this.queries.update(manager, guide.id, {
+        approvedAt: new Date(),
+        rejectionReason: null,
+        suspendReason: null,
+      });
       // admins keep their role: their guide profile works through requirePublisher
       await this.users.changeRole(guide.userId, 'user', 'guide', manager);
     });
@@ -294,7 +253,7 @@ export class GuidesService {
   /** pending → rejected, with the reason the applicant will see. */
   async reject(admin: AuthUser, guideId: number, reason: string): Promise<AdminGuideDto> {
     return this.decide(admin, guideId, 'pending', 'rejected', reason, async (guide, manager) => {
-      await manager.update(Guide, { id: guide.id }, { rejectionReason: reason });
+      await this.queries.update(manager, guide.id, { rejectionReason: reason });
     });
   }
 
@@ -305,7 +264,7 @@ export class GuidesService {
    */
   async suspend(admin: AuthUser, guideId: number, reason: string): Promise<AdminGuideDto> {
     return this.decide(admin, guideId, 'approved', 'suspended', reason, async (guide, manager) => {
-      await manager.update(Guide, { id: guide.id }, { suspendReason: reason });
+      await this.queries.update(manager, guide.id, { suspendReason: reason });
     });
   }
 
@@ -322,12 +281,11 @@ export class GuidesService {
     reason: string | null,
     apply: (guide: Guide, manager: EntityManager) => Promise<void>,
   ): Promise<AdminGuideDto> {
-    const guide = await this.guides.findOneBy({ id: guideId });
+    const guide = await this.queries.findById(guideId);
     if (!guide) throw new DomainException('NOT_FOUND', 'Guide not found');
     await runInTransaction(this.dataSource, async (manager) => {
-      const result = await manager.update(Guide, { id: guideId, status: from }, { status: to });
-      if ((result.affected ?? 0) === 0) {
-        const now = await manager.findOneBy(Guide, { id: guideId });
+      if (!(await this.queries.changeStatus(manager, guideId, from, to))) {
+        const now = await this.queries.findById(guideId, manager);
         throw new DomainException(
           'CONFLICT',
           `Only ${from} guides can be ${to}; this one is ${now?.status ?? 'gone'}`,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Region } from './entities/region.entity';
+import { RegionsRepository } from './regions.repository';
 import { RegionSeeder } from './regions.seed';
 import { RegionsService } from './regions.service';
 
@@ -10,7 +11,7 @@ import { RegionsService } from './regions.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Region])],
-  providers: [RegionsService, RegionSeeder],
+  providers: [RegionsService, RegionsRepository, RegionSeeder],
   exports: [RegionsService],
 })
 export class RegionsModule {}

@@ -1,9 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/sql';
-import { Region } from './entities/region.entity';
+import type { Region } from './entities/region.entity';
 import { RegionSeed, TOP_LEVEL_REGIONS, TOURIST_AREAS } from './region-seed.data';
+import { RegionsRepository } from './regions.repository';
 
 /**
  * Puts the seed regions into the database at every start: missing ones are inserted, changed
@@ -15,7 +14,7 @@ import { RegionSeed, TOP_LEVEL_REGIONS, TOURIST_AREAS } from './region-seed.data
 export class RegionSeeder implements OnApplicationBootstrap {
   private readonly logger = new Logger(RegionSeeder.name);
 
-  constructor(@InjectRepository(Region) private readonly regions: Repository<Region>) {}
+  constructor(private readonly regions: RegionsRepository) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const changed = await this.seed();
@@ -35,7 +34,7 @@ export class RegionSeeder implements OnApplicationBootstrap {
   }
 
   private async upsertAll(entries: { seed: RegionSeed; order: number }[]): Promise<number> {
-    const existing = new Map((await this.regions.find()).map((r) => [r.code, r]));
+    const existing = new Map((await this.regions.all()).map((r) => [r.code, r]));
     let changed = 0;
     for (const { seed, order } of entries) {
       const parentId = seed.parent ? this.requireParent(existing, seed).id : null;
@@ -65,7 +64,7 @@ export class RegionSeeder implements OnApplicationBootstrap {
         Number(row.longitude) !== wanted.longitude ||
         row.sortOrder !== wanted.sortOrder
       ) {
-        await this.regions.update({ code: seed.code }, wanted);
+        await this.regions.updateByCode(seed.code, wanted);
         changed += 1;
       }
     }

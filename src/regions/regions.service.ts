@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, Repository } from 'typeorm';
 import { DomainException } from '../common/errors/domain.exception';
 import { Region } from './entities/region.entity';
+import { RegionsRepository } from './regions.repository';
 
 function groupBy<T>(rows: T[], keyOf: (row: T) => number): Map<number, T[]> {
   const groups = new Map<number, T[]>();
@@ -17,10 +16,10 @@ function groupBy<T>(rows: T[], keyOf: (row: T) => number): Map<number, T[]> {
  */
 @Injectable()
 export class RegionsService {
-  constructor(@InjectRepository(Region) private readonly regions: Repository<Region>) {}
+  constructor(private readonly regions: RegionsRepository) {}
 
   findById(id: number): Promise<Region | null> {
-    return this.regions.findOneBy({ id });
+    return this.regions.findById(id);
   }
 
   async requireById(id: number): Promise<Region> {
@@ -31,19 +30,14 @@ export class RegionsService {
 
   /** The region and the areas under it; empty when the region does not exist. */
   async descendantIds(regionId: number): Promise<number[]> {
-    const rows = await this.regions.find({
-      select: { id: true },
-      where: [{ id: regionId }, { parentId: regionId }],
-      order: { id: 'ASC' },
-    });
-    const ids = rows.map((r) => r.id);
+    const ids = await this.regions.idsOfRegionAndChildren(regionId);
     return ids.includes(regionId) ? [regionId, ...ids.filter((id) => id !== regionId)] : [];
   }
 
   /** The regions with these ids, in the given order; 400 naming `field` when one is missing. */
   async requireExisting(ids: number[], field = 'regionIds'): Promise<Region[]> {
     const unique = [...new Set(ids)];
-    const found = unique.length > 0 ? await this.regions.findBy({ id: In(unique) }) : [];
+    const found = unique.length > 0 ? await this.regions.findByIds(unique) : [];
     const byId = new Map(found.map((r) => [r.id, r]));
     const missing = unique.filter((id) => !byId.has(id));
     if (missing.length > 0) {
@@ -55,15 +49,12 @@ export class RegionsService {
 
   /** The top-level regions, or the areas under `parentId`, in seed order. */
   children(parentId: number | null): Promise<Region[]> {
-    return this.regions.find({
-      where: { parentId: parentId === null ? IsNull() : parentId },
-      order: { sortOrder: 'ASC', id: 'ASC' },
-    });
+    return this.regions.children(parentId);
   }
 
   /** Top-level regions in seed order, each followed by its areas in seed order. */
   async allOrdered(): Promise<Region[]> {
-    const all = await this.regions.find({ order: { sortOrder: 'ASC', id: 'ASC' } });
+    const all = await this.regions.allInSeedOrder();
     const children = groupBy(
       all.filter((r) => r.parentId !== null),
       (r) => r.parentId as number,

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, LessThanOrEqual, Repository } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 import { Page, toPage } from '../common/pagination/cursor';
@@ -37,7 +36,6 @@ const MAX_SUSPENSION_MS = 100 * 365 * 24 * 3600 * 1000;
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectRepository(User) private readonly users: Repository<User>,
     private readonly queries: UsersRepository,
     private readonly events: EventEmitter2,
     private readonly dataSource: DataSource,
@@ -66,11 +64,7 @@ export class UsersService {
 
   private async liftExpiredSuspension(id: number, until: Date | null): Promise<boolean> {
     if (!until || until.getTime() > Date.now()) return false;
-    const result = await this.users.update(
-      { id, status: 'suspended', suspendedUntil: LessThanOrEqual(new Date()) },
-      { status: 'active', suspendedUntil: null, suspendReason: null },
-    );
-    return (result.affected ?? 0) > 0;
+    return this.queries.liftExpiredSuspension(id);
   }
 
   /**
@@ -80,14 +74,13 @@ export class UsersService {
   async upsertFromProfile(profile: ExternalProfile, makeAdmin: boolean): Promise<User> {
     const now = new Date();
     for (let attempt = 0; attempt < 2; attempt++) {
-      const existing = await this.users.findOneBy({ kakaoId: profile.kakaoId });
+      const existing = await this.queries.findByKakaoId(profile.kakaoId);
       // writes go through the transaction queue: on SQLite a bare statement would run inside
       // whatever transaction another request has open on the shared connection
       if (existing) {
         await runInTransaction(this.dataSource, (manager) =>
-          manager.update(
-            User,
-            { id: existing.id },
+          this.queries.update(
+            existing.id,
             {
               ...(existing.nicknameCustomized ? {} : { nickname: profile.nickname }),
               profileImageUrl: profile.profileImageUrl,
@@ -95,23 +88,22 @@ export class UsersService {
               lastLoginAt: now,
               ...(makeAdmin ? { role: 'admin' as const } : {}),
             },
+            manager,
           ),
         );
-        return this.users.findOneByOrFail({ id: existing.id });
+        return this.queries.getById(existing.id);
       }
       try {
         return await runInTransaction(this.dataSource, (manager) =>
-          manager.save(
-            manager.create(User, {
-              kakaoId: profile.kakaoId,
-              nickname: profile.nickname,
-              profileImageUrl: profile.profileImageUrl,
-              email: profile.email,
-              role: makeAdmin ? 'admin' : 'user',
-              status: 'active',
-              lastLoginAt: now,
-            }),
-          ),
+          this.queries.create(manager, {
+            kakaoId: profile.kakaoId,
+            nickname: profile.nickname,
+            profileImageUrl: profile.profileImageUrl,
+            email: profile.email,
+            role: makeAdmin ? 'admin' : 'user',
+            status: 'active',
+            lastLoginAt: now,
+          }),
         );
       } catch (error) {
         // Two first logins of one person raced; the other one created the row.
@@ -123,7 +115,7 @@ export class UsersService {
 
   /** The account (any status); 404 when there is none. */
   async get(userId: number): Promise<User> {
-    const user = await this.users.findOneBy({ id: userId });
+    const user = await this.queries.findById(userId);
     if (!user) throw new DomainException('NOT_FOUND', 'User not found');
     return user;
   }
@@ -136,18 +128,9 @@ export class UsersService {
     const now = new Date();
     const cutoff = new Date(now.getTime() - everyMs);
     const taken = await runInTransaction(this.dataSource, (manager) =>
-      manager
-        .createQueryBuilder()
-        .update(User)
-        .set({ lastExportAt: now, updatedAt: () => 'updated_at' })
-        .where('id = :userId AND (last_export_at IS NULL OR last_export_at <= :cutoff)', {
-          userId,
-          cutoff,
-        })
-        .updateEntity(false)
-        .execute(),
+      this.queries.takeExportSlot(manager, userId, now, cutoff),
     );
-    if ((taken.affected ?? 0) > 0) return 0;
+    if (taken) return 0;
     const user = await this.get(userId);
     const next = (user.lastExportAt?.getTime() ?? 0) + everyMs;
     return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
@@ -178,7 +161,7 @@ export class UsersService {
    * (`withdraw`). False when no active account has that Kakao id.
    */
   async withdrawByKakaoId(kakaoId: string): Promise<boolean> {
-    const user = await this.users.findOneBy({ kakaoId });
+    const user = await this.queries.findByKakaoId(kakaoId);
     if (!user || user.status === 'withdrawn') return false;
     await this.withdraw({ id: user.id, role: user.role, status: user.status });
     return true;
@@ -186,7 +169,7 @@ export class UsersService {
 
   /** The account as others may see it: 404 for unknown and withdrawn users. */
   async getPublic(userId: number): Promise<User> {
-    const user = await this.users.findOneBy({ id: userId });
+    const user = await this.queries.findById(userId);
     if (!user || user.status === 'withdrawn') {
       throw new DomainException('NOT_FOUND', 'User not found');
     }
@@ -198,10 +181,7 @@ export class UsersService {
     ids: readonly number[],
   ): Promise<Map<number, Pick<User, 'id' | 'nickname' | 'profileImageUrl' | 'status'>>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.users.find({
-      select: { id: true, nickname: true, profileImageUrl: true, status: true },
-      where: { id: In([...new Set(ids)]) },
-    });
+    const rows = await this.queries.profiles(ids);
     return new Map(rows.map((u) => [u.id, u]));
   }
 
@@ -213,7 +193,7 @@ export class UsersService {
       changes.nicknameCustomized = true;
     }
     if (dto.bio !== undefined) changes.bio = dto.bio === '' ? null : dto.bio;
-    if (Object.keys(changes).length > 0) await this.users.update({ id: user.id }, changes);
+    if (Object.keys(changes).length > 0) await this.queries.update(user.id, changes);
   }
 
   /**
@@ -221,20 +201,7 @@ export class UsersService {
    * sign up anew, and every module told to drop what belonged to the user (sessions, stories).
    */
   async withdraw(user: AuthUser): Promise<void> {
-    const result = await this.users.update(
-      { id: user.id, status: user.status },
-      {
-        status: 'withdrawn',
-        kakaoId: null,
-        nickname: WITHDRAWN_NICKNAME,
-        nicknameCustomized: false,
-        profileImageUrl: null,
-        email: null,
-        bio: null,
-        withdrawnAt: new Date(),
-      },
-    );
-    if ((result.affected ?? 0) === 0) {
+    if (!(await this.queries.markWithdrawn(user.id, user.status, WITHDRAWN_NICKNAME))) {
       throw new DomainException('CONFLICT', 'The account changed meanwhile, please try again');
     }
     await this.events.emitAsync(UserWithdrawnEvent.NAME, new UserWithdrawnEvent(user.id));
@@ -248,7 +215,7 @@ export class UsersService {
 
   /** One account as admins see it (after a moderation action). */
   async getForAdmin(userId: number): Promise<AdminUserDto> {
-    const user = await this.users.findOneBy({ id: userId });
+    const user = await this.queries.findById(userId);
     if (!user || user.status === 'withdrawn') {
       throw new DomainException('NOT_FOUND', 'User not found');
     }
@@ -289,13 +256,8 @@ export class UsersService {
     // both store the same and a suspension never ends before the moment asked for
     const until = input.until && new Date(Math.ceil(input.until.getTime() / 1000) * 1000);
     // conditional, so a withdrawal or a promotion to admin meanwhile cannot be overwritten
-    const result = await manager.update(
-      User,
-      { id: input.userId, status: In(['active', 'suspended']), role: In(['user', 'guide']) },
-      { status: 'suspended', suspendReason: input.reason, suspendedUntil: until },
-    );
-    if ((result.affected ?? 0) === 0) {
-      const user = await manager.findOneBy(User, { id: input.userId });
+    if (!(await this.queries.suspend(manager, input.userId, input.reason, until))) {
+      const user = await this.queries.findById(input.userId, manager);
       if (!user || user.status === 'withdrawn') {
         throw new DomainException('NOT_FOUND', 'User not found');
       }
@@ -308,13 +270,8 @@ export class UsersService {
    * CONFLICT when the user is not suspended. Runs in `manager` when given. No audit entry.
    */
   async unsuspend(input: { userId: number }, manager?: EntityManager): Promise<void> {
-    const result = await (manager ?? this.users.manager).update(
-      User,
-      { id: input.userId, status: 'suspended' },
-      { status: 'active', suspendReason: null, suspendedUntil: null },
-    );
-    if ((result.affected ?? 0) > 0) return;
-    const user = await (manager ?? this.users.manager).findOneBy(User, { id: input.userId });
+    if (await this.queries.unsuspend(input.userId, manager)) return;
+    const user = await this.queries.findById(input.userId, manager);
     if (!user || user.status === 'withdrawn') {
       throw new DomainException('NOT_FOUND', 'User not found');
     }
@@ -342,10 +299,7 @@ export class UsersService {
    * next request), so admin lists and counts show the real state.
    */
   async liftExpiredSuspensions(): Promise<void> {
-    await this.users.update(
-      { status: 'suspended', suspendedUntil: LessThanOrEqual(new Date()) },
-      { status: 'active', suspendedUntil: null, suspendReason: null },
-    );
+    await this.queries.liftExpiredSuspensions();
   }
 
   /**
@@ -360,12 +314,12 @@ export class UsersService {
 
   /** Makes a user an admin (the `grant-admin` CLI command). */
   async grantAdmin(userId: number): Promise<User> {
-    const user = await this.users.findOneBy({ id: userId });
+    const user = await this.queries.findById(userId);
     if (!user || user.status === 'withdrawn') {
       throw new DomainException('NOT_FOUND', `User ${userId} not found`);
     }
-    await this.users.update({ id: userId }, { role: 'admin' });
-    return this.users.findOneByOrFail({ id: userId });
+    await this.queries.update(userId, { role: 'admin' });
+    return this.queries.getById(userId);
   }
 
   /**
@@ -379,11 +333,6 @@ export class UsersService {
     to: UserRole,
     manager?: EntityManager,
   ): Promise<boolean> {
-    const result = await (manager ?? this.users.manager).update(
-      User,
-      { id: userId, role: from },
-      { role: to },
-    );
-    return (result.affected ?? 0) > 0;
+    return this.queries.changeRole(userId, from, to, manager);
   }
 }
