@@ -15,6 +15,7 @@ import { join, relative } from 'node:path';
 import sharp, { Sharp } from 'sharp';
 import { DomainException } from '../common/errors/domain.exception';
 import { AppConfig, loadConfig } from '../config/app-config';
+import { InProcessJobQueue } from '../jobs/in-process-job-queue';
 import { LocalDiskStorage, mediaTempDir, MediaStorage } from './media-storage';
 import { MediaWorkLimiter } from './media-work-limiter';
 import { MediaService, UploadedMediaFile } from './media.service';
@@ -396,6 +397,45 @@ describe('MediaService (real sharp and ffmpeg)', () => {
     await service.remove([...keys, null]);
     expect(filesUnder(uploadDir)).toEqual([]);
     await expect(service.remove(keys)).resolves.toBeUndefined();
+  });
+
+  it('queues a deletion the storage refused, and the job deletes the files', async () => {
+    // a storage that fails its next delete, as a bucket that does not answer would
+    class FlakyStorage extends LocalDiskStorage {
+      failures = 1;
+      deletes: string[][] = [];
+      async delete(keys: readonly string[]): Promise<void> {
+        this.deletes.push([...keys]);
+        if (this.failures > 0) {
+          this.failures -= 1;
+          throw new Error('storage did not answer');
+        }
+        return super.delete(keys);
+      }
+    }
+    const storage = new FlakyStorage(config);
+    const jobs = new InProcessJobQueue();
+    const flaky = new MediaService(config, storage, new MediaWorkLimiter(config), jobs);
+    flaky.onModuleInit();
+    jobs.onApplicationBootstrap();
+    try {
+      const [photo] = await flaky.ingest([upload(fixtures.png, 'c.png')]);
+      const keys = [photo.storageKey, photo.thumbnailKey as string];
+      expect(filesUnder(uploadDir).sort()).toEqual([...keys].sort());
+
+      await expect(flaky.remove(keys)).resolves.toBeUndefined(); // committed: never thrown
+      const completed = async () => (await jobs.list('completed', 10)).items;
+      for (let i = 0; i < 200 && (await completed()).length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(await completed()).toMatchObject([
+        { name: 'media.delete-files', attempts: 1, data: { keys } },
+      ]);
+      expect(filesUnder(uploadDir)).toEqual([]);
+      expect(storage.deletes).toEqual([keys, keys]); // refused at once, then done by the job
+    } finally {
+      await jobs.beforeApplicationShutdown();
+    }
   });
 
   it('builds public URLs from PUBLIC_BASE_URL, else root-relative', async () => {
