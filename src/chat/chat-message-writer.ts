@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { isDependencyUnavailable } from '../database/dependency-errors';
 import { isUniqueViolation } from '../database/sql';
 import { runInTransaction } from '../database/transaction';
 import { ChatAccess } from './chat-access';
@@ -57,8 +58,9 @@ function fail(p: Pending, error: unknown): void {
  * also checks again that each room is open and unblocked. Every sender is answered after
  * that commit, with the stored id and time.
  *
- * - A failure of the transaction (the database away) fails exactly the sends of that batch,
- *   and nothing of it is stored.
+ * - A failure of the transaction rolls the whole batch back. The database being away fails
+ *   every send of the batch; any other failure has each message written again on its own,
+ *   so only the senders of what fails get the error.
  * - A room that refuses (closed, blocked) rolls the batch back: its sends get the reason,
  *   the others are written again.
  * - Retries (same room, sender and clientMessageId): within a batch the later ones answer
@@ -127,7 +129,12 @@ export class ChatMessageWriter {
         } catch (error) {
           if (error instanceof RoomRefused) todo = await this.dropRefused(todo);
           else if (isUniqueViolation(error)) todo = await this.answerRetries(todo, error);
-          else throw error;
+          else if (todo.length > 1 && !isDependencyUnavailable(error)) {
+            // something in one message (not the database being away): each on its own, so
+            // that only the senders of what fails are told so
+            for (const p of todo) await this.writeBatch([p]);
+            return;
+          } else throw error;
         }
       }
     } catch (error) {
