@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
 import { OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { AccessTokenService, bearerToken } from '../auth/access-token.service';
@@ -11,7 +10,6 @@ import {
   serviceUnavailable,
   unavailableReason,
 } from '../database/dependency-errors';
-import { UserSuspendedEvent, UserWithdrawnEvent } from '../users/users.events';
 import { ChatAccess } from './chat-access';
 import { ChatRateLimiter } from './chat-rate-limiter';
 import { ChatService } from './chat.service';
@@ -144,16 +142,6 @@ export class ChatGateway implements OnGatewayInit {
   private async markRead(user: AuthUser, payload: unknown): Promise<Ok> {
     const { roomId, messageId } = await parse(ReadMessagesPayload, payload);
     return { read: await this.chat.markRead(user, roomId, messageId) };
-  }
-
-  @OnEvent(UserSuspendedEvent.NAME)
-  async onUserSuspended(event: UserSuspendedEvent): Promise<void> {
-    await this.realtime.disconnectUser(event.userId);
-  }
-
-  @OnEvent(UserWithdrawnEvent.NAME)
-  async onUserWithdrawn(event: UserWithdrawnEvent): Promise<void> {
-    await this.realtime.disconnectUser(event.userId);
   }
 
   /**
