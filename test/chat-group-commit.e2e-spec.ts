@@ -218,6 +218,35 @@ describe('Chat group commit', () => {
     );
   });
 
+  it('takes message:send payloads as the REST body: trimmed, CRLF as LF, the same refusals', async () => {
+    const [a] = senders();
+    const socket = await sockets.connect(t.baseUrl, a.user.accessToken);
+    const roomId = a.room.roomId;
+    const ok = await emitAck(socket, 'message:send', {
+      roomId,
+      content: '  line one\r\nline two \t ',
+      clientMessageId: null,
+    });
+    expect(ok.message).toMatchObject({ content: 'line one\nline two', clientMessageId: null });
+    const refusals: [object, string][] = [
+      [{ roomId, content: '   ' }, 'content'],
+      [{ roomId, content: 'x'.repeat(2001) }, 'content'],
+      [{ roomId, content: 'bell \u0007' }, 'content'],
+      [{ roomId, content: 'hi', clientMessageId: 'two\nlines' }, 'clientMessageId'],
+      [{ roomId, content: 'hi', clientMessageId: '' }, 'clientMessageId'],
+      [{ roomId, content: 'hi', clientMessageId: 7 }, 'clientMessageId'],
+      [{ roomId, content: 'hi', extra: true }, 'extra'],
+      [{ roomId: '1', content: 'hi' }, 'roomId'],
+    ];
+    for (const [payload, field] of refusals) {
+      const ack = await emitAck(socket, 'message:send', payload);
+      expect(ack.error?.code).toBe('VALIDATION_FAILED');
+      expect(ack.error?.details).toEqual(
+        expect.arrayContaining([expect.objectContaining({ field })]),
+      );
+    }
+  });
+
   describe('a failure in the middle of a batch', () => {
     const isSqlite = () => t.config.database.type === 'sqlite';
 

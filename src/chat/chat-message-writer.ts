@@ -32,6 +32,8 @@ interface Pending {
 
 /** Messages per transaction at most (6 parameters each, far below the databases' limits). */
 const MAX_BATCH = 500;
+/** Transactions of this instance at once (MySQL/MariaDB; their commits overlap). */
+const MAX_IN_FLIGHT = 3;
 /** Rounds of a batch after refusals and retries found in it. */
 const MAX_ROUNDS = 5;
 
@@ -52,8 +54,8 @@ function fail(p: Pending, error: unknown): void {
 }
 
 /**
- * Group commit of chat messages. Sends wait in a queue; one transaction at a time takes all
- * that are waiting (those that arrived while the previous one committed) and stores them
+ * Group commit of chat messages. Sends wait in a queue; a transaction takes all that are
+ * waiting (those that arrived while the previous ones committed) and stores them
  * with one INSERT (one per row on SQLite) and one UPDATE of their rooms' last message, which
  * also checks again that each room is open and unblocked. Every sender is answered after
  * that commit, with the stored id and time.
@@ -71,7 +73,10 @@ function fail(p: Pending, error: unknown): void {
 export class ChatMessageWriter {
   private readonly logger = new Logger(ChatMessageWriter.name);
   private queue: Pending[] = [];
-  private writing = false;
+  private scheduled = false;
+  private inFlight = 0;
+  /** Rooms with messages in a transaction now: their next messages wait for it. */
+  private readonly busyRooms = new Set<number>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -79,26 +84,53 @@ export class ChatMessageWriter {
     private readonly access: ChatAccess,
   ) {}
 
+  /** SQLite runs one transaction at a time anyway; a server overlaps a few commits. */
+  private get maxInFlight(): number {
+    return this.dataSource.options.type === 'better-sqlite3' ? 1 : MAX_IN_FLIGHT;
+  }
+
   write(input: MessageToWrite): Promise<WrittenMessage> {
     return new Promise<WrittenMessage>((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
-      if (!this.writing) {
-        this.writing = true;
-        // the sends of this turn of the event loop join the first batch
-        setImmediate(() => void this.drain());
+      if (!this.scheduled && this.inFlight < this.maxInFlight) {
+        this.scheduled = true;
+        // the sends of this turn of the event loop join the same batch
+        setImmediate(() => {
+          this.scheduled = false;
+          this.startBatches();
+        });
       }
     });
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
-        this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
-        await this.writeBatch(batch);
+  /**
+   * Starts transactions for the waiting messages, as many as allowed. A batch takes the
+   * waiting messages in order, except those of rooms in a transaction now (and every later
+   * one of such a room): the messages of one room are stored, and get their ids, in order,
+   * and two transactions of this instance never lock the same room.
+   */
+  private startBatches(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch: Pending[] = [];
+      const waiting: Pending[] = [];
+      const deferred = new Set<number>();
+      for (const p of this.queue) {
+        const roomId = p.input.roomId;
+        if (this.busyRooms.has(roomId) || deferred.has(roomId) || batch.length >= MAX_BATCH) {
+          deferred.add(roomId);
+          waiting.push(p);
+        } else batch.push(p);
       }
-    } finally {
-      this.writing = false;
+      if (batch.length === 0) return;
+      this.queue = waiting;
+      const rooms = new Set(batch.map((p) => p.input.roomId));
+      for (const roomId of rooms) this.busyRooms.add(roomId);
+      this.inFlight++;
+      void this.writeBatch(batch).finally(() => {
+        this.inFlight--;
+        for (const roomId of rooms) this.busyRooms.delete(roomId);
+        this.startBatches();
+      });
     }
   }
 

@@ -4,7 +4,8 @@ import type { Namespace, Socket } from 'socket.io';
 import { AccessTokenService, bearerToken } from '../auth/access-token.service';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
-import { createValidationPipe } from '../common/validation/validation';
+import { isId } from '../common/validation/id';
+import { createValidationPipe, textProblem } from '../common/validation/validation';
 import {
   isDependencyUnavailable,
   serviceUnavailable,
@@ -13,6 +14,7 @@ import {
 import { ChatAccess } from './chat-access';
 import { ChatRateLimiter } from './chat-rate-limiter';
 import { ChatService } from './chat.service';
+import { MAX_CLIENT_MESSAGE_ID_LENGTH, MAX_MESSAGE_LENGTH } from './entities/chat-message.entity';
 import {
   ReadMessagesPayload,
   RoomRefPayload,
@@ -46,6 +48,37 @@ async function parse<T extends object>(type: new () => T, payload: unknown): Pro
     throw new DomainException('VALIDATION_FAILED', 'The payload must be an object');
   }
   return (await validation.transform(payload, { type: 'body', metatype: type })) as T;
+}
+
+const SEND_FIELDS = new Set(['roomId', 'content', 'clientMessageId']);
+
+/**
+ * `message:send` as the validation pipe would make it, for a payload that plainly passes
+ * every rule of SendMessagePayload (an id, trimmed content of 1–2,000 characters free of
+ * control characters, an optional one-line clientMessageId of 1–64): the common case, without
+ * the cost of class-transformer and class-validator per message. Anything else is null and
+ * goes through the pipe, which finds and words the errors.
+ */
+function plainSendPayload(payload: unknown): SendMessagePayload | null {
+  if (payload === null || typeof payload !== 'object') return null;
+  const proto = Object.getPrototypeOf(payload) as unknown;
+  if (proto !== Object.prototype && proto !== null) return null;
+  const { roomId, content, clientMessageId } = payload as Record<string, unknown>;
+  for (const key of Object.keys(payload)) if (!SEND_FIELDS.has(key)) return null;
+  if (!isId(roomId) || typeof content !== 'string') return null;
+  const text = content.trim().replace(/\r\n/g, '\n');
+  // UTF-16 length ≥ code points: within 2,000 units it is within 2,000 characters
+  if (text.length < 1 || text.length > MAX_MESSAGE_LENGTH) return null;
+  if (textProblem(text, 'content', true) !== null) return null;
+  const result = Object.assign(new SendMessagePayload(), { roomId, content: text });
+  if (clientMessageId === undefined) return result;
+  if (clientMessageId === null) return Object.assign(result, { clientMessageId: null });
+  if (typeof clientMessageId !== 'string') return null;
+  if (clientMessageId.length < 1 || clientMessageId.length > MAX_CLIENT_MESSAGE_ID_LENGTH) {
+    return null;
+  }
+  if (textProblem(clientMessageId, 'clientMessageId', false) !== null) return null;
+  return Object.assign(result, { clientMessageId });
 }
 
 /**
@@ -116,6 +149,7 @@ export class ChatGateway implements OnGatewayInit {
   private async joinRoom(socket: ChatSocket, user: AuthUser, payload: unknown): Promise<Ok> {
     const { roomId } = await parse(RoomRefPayload, payload);
     const room = await this.chat.getRoom(user, roomId);
+    await this.chat.prepareToSend(user, roomId);
     await socket.join(roomChannel(roomId));
     return { room };
   }
@@ -127,7 +161,8 @@ export class ChatGateway implements OnGatewayInit {
   }
 
   private async sendMessage(user: AuthUser, payload: unknown): Promise<Ok> {
-    const { roomId, ...dto } = await parse(SendMessagePayload, payload);
+    const { roomId, ...dto } =
+      plainSendPayload(payload) ?? (await parse(SendMessagePayload, payload));
     await this.rateLimiter.consume(user.id);
     const { message } = await this.chat.sendMessage(user, roomId, dto);
     return { message };

@@ -115,6 +115,14 @@ export class ChatService {
     return dto;
   }
 
+  /**
+   * Has this instance know what authorizes the member's sends in the room (ChatAccess), so
+   * that the first message after joining reads nothing either.
+   */
+  async prepareToSend(user: AuthUser, roomId: number): Promise<void> {
+    await this.access.blockedIn(await this.access.memberRoom(user.id, roomId));
+  }
+
   /** Messages of a room, newest first; `cursor` pages to older ones (keyset on the id). */
   async listMessages(
     user: AuthUser,
