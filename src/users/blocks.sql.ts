@@ -34,9 +34,10 @@ export function blockBetweenSql(userColumn: string): string {
  * either way (e.g. the two members of a chat room).
  */
 export function blockBetweenColumnsSql(aColumn: string, bColumn: string): string {
+  // two lookups of the primary key rather than one OR, which MariaDB answers by scanning
   return (
-    `EXISTS (SELECT 1 FROM blocks blk WHERE (blk.blocker_id = ${aColumn} AND blk.blocked_id = ${bColumn})` +
-    ` OR (blk.blocker_id = ${bColumn} AND blk.blocked_id = ${aColumn}))`
+    `(EXISTS (SELECT 1 FROM blocks blk WHERE blk.blocker_id = ${aColumn} AND blk.blocked_id = ${bColumn})` +
+    ` OR EXISTS (SELECT 1 FROM blocks blk WHERE blk.blocker_id = ${bColumn} AND blk.blocked_id = ${aColumn}))`
   );
 }
 
