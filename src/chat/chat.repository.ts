@@ -134,13 +134,15 @@ export class ChatRepository {
       }
       return updated;
     }
-    const roomIds = [...lastByRoom.keys()];
+    // the rooms as a derived table driving the join: each room is found by its primary key
+    // (an IN list of many ids makes MariaDB scan, and lock, every room)
+    const rooms = [...lastByRoom.keys()].map(() => 'SELECT ? AS id, ? AS last').join(' UNION ALL ');
     const result = await execute(
       manager,
-      'UPDATE chat_rooms SET updated_at = ?, last_message_at = ?, last_message_id = CASE id ' +
-        `${roomIds.map(() => 'WHEN ? THEN ?').join(' ')} END ` +
-        `WHERE id IN (${roomIds.map(() => '?').join(', ')}) AND ${ROOM_TAKES_MESSAGES}`,
-      [when, when, ...[...lastByRoom].flat(), ...roomIds],
+      `UPDATE (${rooms}) v STRAIGHT_JOIN chat_rooms ON chat_rooms.id = v.id ` +
+        'SET chat_rooms.updated_at = ?, chat_rooms.last_message_at = ?, ' +
+        `chat_rooms.last_message_id = v.last WHERE chat_rooms.${ROOM_TAKES_MESSAGES}`,
+      [...[...lastByRoom].flat(), when, when],
     );
     return result.affected;
   }
