@@ -1,28 +1,20 @@
 import { Logger } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
-import {
-  Ack,
-  ConnectedSocket,
-  MessageBody,
-  OnGatewayConnection,
-  OnGatewayInit,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { AccessTokenService, bearerToken } from '../auth/access-token.service';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
-import { createValidationPipe } from '../common/validation/validation';
+import { isId } from '../common/validation/id';
+import { createValidationPipe, textProblem } from '../common/validation/validation';
 import {
   isDependencyUnavailable,
   serviceUnavailable,
   unavailableReason,
 } from '../database/dependency-errors';
-import { UserSuspendedEvent, UserWithdrawnEvent } from '../users/users.events';
-import { UsersService } from '../users/users.service';
+import { ChatAccess } from './chat-access';
 import { ChatRateLimiter } from './chat-rate-limiter';
 import { ChatService } from './chat.service';
+import { MAX_CLIENT_MESSAGE_ID_LENGTH, MAX_MESSAGE_LENGTH } from './entities/chat-message.entity';
 import {
   ReadMessagesPayload,
   RoomRefPayload,
@@ -32,6 +24,7 @@ import {
 import { RealtimeService, roomChannel, userChannel } from '../realtime/realtime.service';
 
 type AckFn = (response: unknown) => void;
+type EventWork = (socket: ChatSocket, user: AuthUser, payload: unknown) => Promise<Ok>;
 type Ok = Record<string, unknown>;
 interface SocketData {
   user: AuthUser;
@@ -57,13 +50,44 @@ async function parse<T extends object>(type: new () => T, payload: unknown): Pro
   return (await validation.transform(payload, { type: 'body', metatype: type })) as T;
 }
 
+const SEND_FIELDS = new Set(['roomId', 'content', 'clientMessageId']);
+
+/**
+ * `message:send` as the validation pipe would make it, for a payload that plainly passes
+ * every rule of SendMessagePayload (an id, trimmed content of 1–2,000 characters free of
+ * control characters, an optional one-line clientMessageId of 1–64): the common case, without
+ * the cost of class-transformer and class-validator per message. Anything else is null and
+ * goes through the pipe, which finds and words the errors.
+ */
+function plainSendPayload(payload: unknown): SendMessagePayload | null {
+  if (payload === null || typeof payload !== 'object') return null;
+  const proto = Object.getPrototypeOf(payload) as unknown;
+  if (proto !== Object.prototype && proto !== null) return null;
+  const { roomId, content, clientMessageId } = payload as Record<string, unknown>;
+  for (const key of Object.keys(payload)) if (!SEND_FIELDS.has(key)) return null;
+  if (!isId(roomId) || typeof content !== 'string') return null;
+  const text = content.trim().replace(/\r\n/g, '\n');
+  // UTF-16 length ≥ code points: within 2,000 units it is within 2,000 characters
+  if (text.length < 1 || text.length > MAX_MESSAGE_LENGTH) return null;
+  if (textProblem(text, 'content', true) !== null) return null;
+  const result = Object.assign(new SendMessagePayload(), { roomId, content: text });
+  if (clientMessageId === undefined) return result;
+  if (clientMessageId === null) return Object.assign(result, { clientMessageId: null });
+  if (typeof clientMessageId !== 'string') return null;
+  if (clientMessageId.length < 1 || clientMessageId.length > MAX_CLIENT_MESSAGE_ID_LENGTH) {
+    return null;
+  }
+  if (textProblem(clientMessageId, 'clientMessageId', false) !== null) return null;
+  return Object.assign(result, { clientMessageId });
+}
+
 /**
  * Socket.IO, namespace `/chat` (docs/api.md, Chat). Handshake auth and event routing only: the rules
  * live in ChatService, shared with the REST controller.
  *
  * - Connect: `auth.token` is verified by AccessTokenService, as the HTTP guard verifies bearer
  *   tokens; refusals are `connect_error`s whose message is the error code.
- * - Every event re-reads the user, answers in its ack (`{ ok: true, ... }` or
+ * - Every event checks the user is still active (ChatAccess), answers in its ack (`{ ok: true, ... }` or
  *   `{ ok: false, error: { code, message } }`) and never throws; a suspended or removed user
  *   gets the error and is disconnected.
  * - `message:new` goes to every socket in the room, the sending one included (it also has
@@ -73,16 +97,38 @@ async function parse<T extends object>(type: new () => T, payload: unknown): Pro
  *   disconnects span all instances) is RealtimeService's.
  */
 @WebSocketGateway({ namespace: '/chat' })
-export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
+export class ChatGateway implements OnGatewayInit {
   private readonly logger = new Logger(ChatGateway.name);
+  /** The socket events and their work; one listener function each, shared by all sockets. */
+  private readonly listeners: [string, (this: ChatSocket, ...args: unknown[]) => void][];
 
   constructor(
     private readonly tokens: AccessTokenService,
     private readonly chat: ChatService,
-    private readonly users: UsersService,
     private readonly realtime: RealtimeService,
     private readonly rateLimiter: ChatRateLimiter,
-  ) {}
+    private readonly access: ChatAccess,
+  ) {
+    const events: [string, EventWork][] = [
+      ['room:join', (socket, user, payload) => this.joinRoom(socket, user, payload)],
+      ['room:leave', (socket, _user, payload) => this.leaveRoom(socket, payload)],
+      ['message:send', (_socket, user, payload) => this.sendMessage(user, payload)],
+      ['typing', (_socket, user, payload) => this.typing(user, payload)],
+      ['message:read', (_socket, user, payload) => this.markRead(user, payload)],
+    ];
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the listeners' `this` is the socket
+    const gateway = this;
+    this.listeners = events.map(([event, work]) => [
+      event,
+      function (this: ChatSocket, ...args: unknown[]): void {
+        // the ack is the last argument when the client asked for one (the payload may be absent)
+        const last = args[args.length - 1];
+        const ack = typeof last === 'function' ? (last as AckFn) : undefined;
+        const payload = ack && args.length === 1 ? undefined : args[0];
+        void gateway.handle(this, ack, (user) => work(this, user, payload));
+      },
+    ]);
+  }
 
   afterInit(namespace: Namespace): void {
     this.realtime.attach(namespace);
@@ -92,87 +138,45 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
         (error: unknown) => next(this.connectError(error)),
       );
     });
-  }
-
-  async handleConnection(socket: ChatSocket): Promise<void> {
-    const user = socket.data.user;
-    if (user) await socket.join(userChannel(user.id));
-  }
-
-  @SubscribeMessage('room:join')
-  async joinRoom(
-    @ConnectedSocket() socket: ChatSocket,
-    @MessageBody() payload: unknown,
-    @Ack() ack?: AckFn,
-  ): Promise<void> {
-    await this.handle(socket, ack, async (user) => {
-      const { roomId } = await parse(RoomRefPayload, payload);
-      const room = await this.chat.getRoom(user, roomId);
-      await socket.join(roomChannel(roomId));
-      return { room };
+    // plain listeners rather than @SubscribeMessage: Nest's adapter builds a pipeline of
+    // observables per event and socket, most of an idle socket's memory
+    namespace.on('connection', (socket: ChatSocket) => {
+      void socket.join(userChannel(socket.data.user.id));
+      for (const [event, listener] of this.listeners) socket.on(event as never, listener as never);
     });
   }
 
-  @SubscribeMessage('room:leave')
-  async leaveRoom(
-    @ConnectedSocket() socket: ChatSocket,
-    @MessageBody() payload: unknown,
-    @Ack() ack?: AckFn,
-  ): Promise<void> {
-    await this.handle(socket, ack, async () => {
-      const { roomId } = await parse(RoomRefPayload, payload);
-      await socket.leave(roomChannel(roomId));
-      return {};
-    });
+  private async joinRoom(socket: ChatSocket, user: AuthUser, payload: unknown): Promise<Ok> {
+    const { roomId } = await parse(RoomRefPayload, payload);
+    const room = await this.chat.getRoom(user, roomId);
+    await this.chat.prepareToSend(user, roomId);
+    await socket.join(roomChannel(roomId));
+    return { room };
   }
 
-  @SubscribeMessage('message:send')
-  async sendMessage(
-    @ConnectedSocket() socket: ChatSocket,
-    @MessageBody() payload: unknown,
-    @Ack() ack?: AckFn,
-  ): Promise<void> {
-    await this.handle(socket, ack, async (user) => {
-      const { roomId, ...dto } = await parse(SendMessagePayload, payload);
-      await this.rateLimiter.consume(user.id);
-      const { message } = await this.chat.sendMessage(user, roomId, dto);
-      return { message };
-    });
+  private async leaveRoom(socket: ChatSocket, payload: unknown): Promise<Ok> {
+    const { roomId } = await parse(RoomRefPayload, payload);
+    await socket.leave(roomChannel(roomId));
+    return {};
   }
 
-  @SubscribeMessage('typing')
-  async typing(
-    @ConnectedSocket() socket: ChatSocket,
-    @MessageBody() payload: unknown,
-    @Ack() ack?: AckFn,
-  ): Promise<void> {
-    await this.handle(socket, ack, async (user) => {
-      const { roomId, isTyping } = await parse(TypingPayload, payload);
-      await this.chat.typing(user, roomId, isTyping);
-      return {};
-    });
+  private async sendMessage(user: AuthUser, payload: unknown): Promise<Ok> {
+    const { roomId, ...dto } =
+      plainSendPayload(payload) ?? (await parse(SendMessagePayload, payload));
+    await this.rateLimiter.consume(user.id);
+    const { message } = await this.chat.sendMessage(user, roomId, dto);
+    return { message };
   }
 
-  @SubscribeMessage('message:read')
-  async markRead(
-    @ConnectedSocket() socket: ChatSocket,
-    @MessageBody() payload: unknown,
-    @Ack() ack?: AckFn,
-  ): Promise<void> {
-    await this.handle(socket, ack, async (user) => {
-      const { roomId, messageId } = await parse(ReadMessagesPayload, payload);
-      return { read: await this.chat.markRead(user, roomId, messageId) };
-    });
+  private async typing(user: AuthUser, payload: unknown): Promise<Ok> {
+    const { roomId, isTyping } = await parse(TypingPayload, payload);
+    await this.chat.typing(user, roomId, isTyping);
+    return {};
   }
 
-  @OnEvent(UserSuspendedEvent.NAME)
-  async onUserSuspended(event: UserSuspendedEvent): Promise<void> {
-    await this.realtime.disconnectUser(event.userId);
-  }
-
-  @OnEvent(UserWithdrawnEvent.NAME)
-  async onUserWithdrawn(event: UserWithdrawnEvent): Promise<void> {
-    await this.realtime.disconnectUser(event.userId);
+  private async markRead(user: AuthUser, payload: unknown): Promise<Ok> {
+    const { roomId, messageId } = await parse(ReadMessagesPayload, payload);
+    return { read: await this.chat.markRead(user, roomId, messageId) };
   }
 
   /**
@@ -188,10 +192,16 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
       this.runEvent(socket, ack, work),
     );
     socket.data.queue = run;
-    return run;
+    // an idle socket keeps no settled promise
+    return run.then(() => {
+      if (socket.data.queue === run) socket.data.queue = undefined;
+    });
   }
 
-  /** Re-reads the caller, does the work, answers the ack; never throws. */
+  /**
+   * Checks the caller is still active (ChatAccess: known without a read until a suspension
+   * or withdrawal is heard on every instance), does the work, answers the ack; never throws.
+   */
   private async runEvent(
     socket: ChatSocket,
     ack: AckFn | undefined,
@@ -200,8 +210,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     let response: Ok;
     let disconnect = false;
     try {
-      const user = await this.users.authenticate(socket.data.user.id);
-      socket.data.user = user;
+      const user = await this.access.activeUser(socket.data.user.id);
       response = { ok: true, ...(await work(user)) };
     } catch (error) {
       const { code, message, details } = this.describe(error);

@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessTokenModule } from '../auth/access-token.module';
 import { StoriesModule } from '../stories/stories.module';
 import { UsersModule } from '../users/users.module';
+import { ChatAccess } from './chat-access';
+import { ChatMessageWriter } from './chat-message-writer';
 import { ChatRateLimiter } from './chat-rate-limiter';
 import { ChatController } from './chat.controller';
 import { ChatRepository } from './chat.repository';
@@ -24,7 +26,14 @@ import { ChatRoom } from './entities/chat-room.entity';
     AccessTokenModule,
   ],
   controllers: [ChatController],
-  providers: [ChatService, ChatRepository, ChatRateLimiter, ChatGateway],
+  providers: [
+    ChatService,
+    ChatRepository,
+    ChatAccess,
+    ChatMessageWriter,
+    ChatRateLimiter,
+    ChatGateway,
+  ],
   exports: [ChatService],
 })
 export class ChatModule {}

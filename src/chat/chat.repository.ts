@@ -2,9 +2,52 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { decodeCursor } from '../common/pagination/cursor';
+import {
+  execute,
+  fromSqlDateTimeOrNull,
+  multiRowInsertReturning,
+  selectRows,
+  toSqlDateTime,
+} from '../database/statements';
+import { blockBetweenColumnsSql } from '../users/blocks.sql';
 import { ChatMessage } from './entities/chat-message.entity';
 import { ChatRoomMember } from './entities/chat-room-member.entity';
 import { ChatRoom } from './entities/chat-room.entity';
+
+/** What authorizes a send: a room's members (they never change) and whether it is closed. */
+export interface RoomFacts {
+  id: number;
+  matchingRequestId: number;
+  travelerId: number;
+  guideUserId: number;
+  closed: boolean;
+}
+
+/** A text message to store. */
+export interface NewMessage {
+  roomId: number;
+  senderId: number;
+  content: string;
+  clientMessageId: string | null;
+  createdAt: Date;
+}
+
+const INSERT_MESSAGE =
+  'INSERT INTO chat_messages (room_id, sender_id, type, content, client_message_id, created_at) ' +
+  "VALUES (?, ?, 'text', ?, ?, ?)";
+
+/** The room is open and no block stands between its members. */
+const ROOM_TAKES_MESSAGES =
+  'closed_at IS NULL AND NOT ' +
+  blockBetweenColumnsSql('chat_rooms.traveler_id', 'chat_rooms.guide_user_id');
+
+const messageParams = (m: NewMessage): unknown[] => [
+  m.roomId,
+  m.senderId,
+  m.content,
+  m.clientMessageId,
+  toSqlDateTime(m.createdAt),
+];
 
 /** The chat tables: chat_rooms, chat_room_members, chat_messages. */
 @Injectable()
@@ -19,6 +62,89 @@ export class ChatRepository {
 
   findRoom(id: number): Promise<ChatRoom | null> {
     return this.manager.findOneBy(ChatRoom, { id });
+  }
+
+  async roomFacts(id: number): Promise<RoomFacts | null> {
+    const [row] = await selectRows<{
+      id: number;
+      matchingRequestId: number;
+      travelerId: number;
+      guideUserId: number;
+      closedAt: Date | string | null;
+    }>(
+      this.manager,
+      'SELECT id, matching_request_id AS matchingRequestId, traveler_id AS travelerId, ' +
+        'guide_user_id AS guideUserId, closed_at AS closedAt FROM chat_rooms WHERE id = ?',
+      [id],
+    );
+    if (!row) return null;
+    return {
+      id: Number(row.id),
+      matchingRequestId: Number(row.matchingRequestId),
+      travelerId: Number(row.travelerId),
+      guideUserId: Number(row.guideUserId),
+      closed: fromSqlDateTimeOrNull(row.closedAt) !== null,
+    };
+  }
+
+  /**
+   * Stores text messages in the order given and returns their ids in that order (ascending).
+   * MariaDB: one multi-row INSERT … RETURNING; SQLite: one prepared INSERT per row (in
+   * process, cheaper than parsing a new statement per batch size); MySQL: one INSERT per row
+   * (a multi-row INSERT's ids need not be consecutive there).
+   */
+  async insertMessages(manager: EntityManager, messages: NewMessage[]): Promise<number[]> {
+    if (messages.length > 1 && (await multiRowInsertReturning(manager))) {
+      const rows = await selectRows<{ id: number }>(
+        manager,
+        'INSERT INTO chat_messages (room_id, sender_id, type, content, client_message_id, ' +
+          `created_at) VALUES ${messages.map(() => "(?, ?, 'text', ?, ?, ?)").join(', ')} ` +
+          'RETURNING id',
+        messages.flatMap(messageParams),
+      );
+      return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+    }
+    const ids: number[] = [];
+    for (const m of messages)
+      ids.push((await execute(manager, INSERT_MESSAGE, messageParams(m))).insertId);
+    return ids;
+  }
+
+  /**
+   * Sets each room's newest message (and its activity time) if the room still takes
+   * messages: open, and no block between its members. The number of rooms that did: fewer
+   * than given means one refused, and the caller rolls back.
+   */
+  async recordLastMessages(
+    manager: EntityManager,
+    at: Date,
+    lastByRoom: Map<number, number>,
+  ): Promise<number> {
+    const when = toSqlDateTime(at);
+    if (manager.connection.options.type === 'better-sqlite3' || lastByRoom.size === 1) {
+      let updated = 0;
+      for (const [roomId, messageId] of lastByRoom) {
+        const result = await execute(
+          manager,
+          'UPDATE chat_rooms SET updated_at = ?, last_message_id = ?, last_message_at = ? ' +
+            `WHERE id = ? AND ${ROOM_TAKES_MESSAGES}`,
+          [when, messageId, when, roomId],
+        );
+        updated += result.affected;
+      }
+      return updated;
+    }
+    // the rooms as a derived table driving the join: each room is found by its primary key
+    // (an IN list of many ids makes MariaDB scan, and lock, every room)
+    const rooms = [...lastByRoom.keys()].map(() => 'SELECT ? AS id, ? AS last').join(' UNION ALL ');
+    const result = await execute(
+      manager,
+      `UPDATE (${rooms}) v STRAIGHT_JOIN chat_rooms ON chat_rooms.id = v.id ` +
+        'SET chat_rooms.updated_at = ?, chat_rooms.last_message_at = ?, ' +
+        `chat_rooms.last_message_id = v.last WHERE chat_rooms.${ROOM_TAKES_MESSAGES}`,
+      [...[...lastByRoom].flat(), when, when],
+    );
+    return result.affected;
   }
 
   /** The room of a matching request with its two members, unless it exists already. */

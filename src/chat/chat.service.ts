@@ -5,12 +5,13 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { DomainException } from '../common/errors/domain.exception';
 import { Page, PageQueryDto, toPage } from '../common/pagination/cursor';
-import { isUniqueViolation } from '../database/sql';
 import { byPages } from '../common/streaming/json-document';
 import { runInTransaction } from '../database/transaction';
 import { StoriesService } from '../stories/stories.service';
 import { BlocksService } from '../users/blocks.service';
 import { UsersService } from '../users/users.service';
+import { blocked, ChatAccess, roomClosed, roomNotFound } from './chat-access';
+import { ChatMessageWriter, type WrittenMessage } from './chat-message-writer';
 import { ChatMessageSentEvent } from './chat.events';
 import { ChatRepository } from './chat.repository';
 import {
@@ -25,28 +26,7 @@ import { AppMetrics } from '../metrics/app-metrics';
 import { RealtimeService, userChannel } from '../realtime/realtime.service';
 
 /** What a send did: `created` is false when a retry answered the message stored first. */
-export interface SentMessage {
-  message: ChatMessageDto;
-  created: boolean;
-}
-
-function roomNotFound(): DomainException {
-  return new DomainException('NOT_FOUND', 'Chat room not found');
-}
-
-function blocked(): DomainException {
-  return new DomainException(
-    'USER_BLOCKED',
-    'One of you blocked the other: this chat is read-only',
-  );
-}
-
-function roomClosed(): DomainException {
-  return new DomainException(
-    'CHAT_ROOM_CLOSED',
-    'This chat room is closed: the matching request was cancelled',
-  );
-}
+export type SentMessage = WrittenMessage;
 
 /**
  * Chat rooms of accepted matching requests, their messages and read positions. Both the REST
@@ -65,6 +45,8 @@ export class ChatService {
     private readonly stories: StoriesService,
     private readonly realtime: RealtimeService,
     private readonly events: EventEmitter2,
+    private readonly access: ChatAccess,
+    private readonly writer: ChatMessageWriter,
     // absent in contexts without the metrics module (a script's own module set)
     @Optional() private readonly metrics?: AppMetrics,
   ) {}
@@ -136,6 +118,14 @@ export class ChatService {
     return dto;
   }
 
+  /**
+   * Has this instance know what authorizes the member's sends in the room (ChatAccess), so
+   * that the first message after joining reads nothing either.
+   */
+  async prepareToSend(user: AuthUser, roomId: number): Promise<void> {
+    await this.access.blockedIn(await this.access.memberRoom(user.id, roomId));
+  }
+
   /** Messages of a room, newest first; `cursor` pages to older ones (keyset on the id). */
   async listMessages(
     user: AuthUser,
@@ -155,54 +145,36 @@ export class ChatService {
    * are settled by the unique index.
    */
   async sendMessage(user: AuthUser, roomId: number, dto: SendMessageDto): Promise<SentMessage> {
-    const room = await this.requireMember(user, roomId);
+    const room = await this.access.memberRoom(user.id, roomId);
     const clientMessageId = dto.clientMessageId ?? null;
-    if (clientMessageId !== null) {
-      const first = await this.chat.findByClientId(roomId, user.id, clientMessageId);
-      if (first) return { message: ChatMessageDto.from(first), created: false };
-    }
-    if (room.closedAt) throw roomClosed();
-    if (await this.blockedIn(room)) throw blocked();
-
-    let messageId: number;
-    try {
-      messageId = await runInTransaction(this.dataSource, async (manager) => {
-        const now = new Date();
-        // first: lock the room row and check it is still open, so a cancellation cannot
-        // slip in between, and so `last_message_id` is written in id order
-        if (!(await this.chat.touchOpenRoom(manager, roomId, now))) throw roomClosed();
-        const id = await this.chat.insertMessage(manager, {
-          roomId,
-          senderId: user.id,
-          type: 'text',
-          content: dto.content,
-          clientMessageId,
-          createdAt: now,
-        });
-        await this.chat.setLastMessage(manager, roomId, id, now);
-        return id;
-      });
-    } catch (error) {
-      if (clientMessageId !== null && isUniqueViolation(error)) {
+    if (room.closed || (await this.access.blockedIn(room))) {
+      // a retry of a message stored before the room stopped taking messages still answers it
+      if (clientMessageId !== null) {
         const first = await this.chat.findByClientId(roomId, user.id, clientMessageId);
         if (first) return { message: ChatMessageDto.from(first), created: false };
       }
-      throw error;
+      throw room.closed ? roomClosed() : blocked();
     }
+    const sent = await this.writer.write({
+      roomId,
+      senderId: user.id,
+      content: dto.content,
+      clientMessageId,
+    });
+    if (!sent.created) return sent;
     this.metrics?.chatMessageStored();
-    const message = ChatMessageDto.from((await this.chat.findMessage(messageId)) as ChatMessage);
-    this.realtime.emitToRoom(roomId, 'message:new', message);
+    this.realtime.emitToRoom(roomId, 'message:new', sent.message);
     // not awaited: the push side (offline members) must not slow the send
     this.events.emit(
       ChatMessageSentEvent.NAME,
       new ChatMessageSentEvent(
-        messageId,
+        sent.message.id,
         roomId,
         user.id,
         [room.travelerId, room.guideUserId].filter((id) => id !== user.id),
       ),
     );
-    return { message, created: true };
+    return sent;
   }
 
   /**

@@ -404,7 +404,7 @@ describe('MediaService (real sharp and ffmpeg)', () => {
     class FlakyStorage extends LocalDiskStorage {
       failures = 1;
       deletes: string[][] = [];
-      async delete(keys: readonly string[]): Promise<void> {
+      override async delete(keys: readonly string[]): Promise<void> {
         this.deletes.push([...keys]);
         if (this.failures > 0) {
           this.failures -= 1;

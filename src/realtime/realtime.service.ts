@@ -12,6 +12,15 @@ export const userChannel = (userId: number): string => `user:${userId}`;
 /** The socket room of a chat room: sockets of members that sent `room:join`. */
 export const roomChannel = (roomId: number): string => `room:${roomId}`;
 
+/** The server-side event that carries instance notices (see `notifyInstances`). */
+const NOTICE_EVENT = 'instance:notice';
+/** How long `notifyInstances` waits for the other instances' answers. */
+const NOTICE_TIMEOUT_MS = 5000;
+
+export type NoticeHandler = (payload: unknown) => void;
+
+type NoticeListener = (name: unknown, payload: unknown, ack?: (answer: unknown) => void) => void;
+
 /**
  * Quits a Redis client politely when it is connected, else drops it at once: `quit()` on a
  * client that never reached Redis would wait for the connection forever.
@@ -44,6 +53,7 @@ export class RealtimeService implements OnApplicationShutdown {
   private readonly logger = new Logger(RealtimeService.name);
   private namespace: Namespace | null = null;
   private redis: Redis[] = [];
+  private readonly noticeHandlers = new Map<string, NoticeHandler[]>();
 
   constructor(@InjectConfig() private readonly config: AppConfig) {}
 
@@ -65,7 +75,61 @@ export class RealtimeService implements OnApplicationShutdown {
       );
     }
     if (this.config.redisUrl) this.useRedisAdapter(namespace, this.config.redisUrl);
+    // every instance answers notices, whether or not anything here listens to that name (a
+    // worker has no chat): the sender waits for all of them
+    (namespace as unknown as { on(event: string, listener: NoticeListener): void }).on(
+      NOTICE_EVENT,
+      (name, payload, ack) => {
+        this.runNoticeHandlers(name, payload);
+        if (typeof ack === 'function') ack(true);
+      },
+    );
     this.namespace = namespace;
+  }
+
+  /** Runs `handler` whenever a notice called `name` is sent, by this instance or another. */
+  onNotice(name: string, handler: NoticeHandler): void {
+    this.noticeHandlers.set(name, [...(this.noticeHandlers.get(name) ?? []), handler]);
+  }
+
+  /**
+   * Tells every instance (this one first, then the others through the Redis adapter) and
+   * resolves once all of them ran their handlers: what the caller changed is known everywhere
+   * when this returns. An instance that does not answer within a few seconds (gone, Redis
+   * away) is given up on with a warning.
+   */
+  async notifyInstances(name: string, payload: unknown): Promise<void> {
+    this.runNoticeHandlers(name, payload);
+    const namespace = this.namespace;
+    if (!namespace || this.redis.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        namespace.serverSideEmitWithAck(NOTICE_EVENT, name, payload),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer in ${NOTICE_TIMEOUT_MS} ms`)),
+            NOTICE_TIMEOUT_MS,
+          );
+        }),
+      ]);
+    } catch (error) {
+      this.logger.warn(
+        `Notice ${name} not confirmed by every instance: ${(error as Error).message}`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private runNoticeHandlers(name: unknown, payload: unknown): void {
+    for (const handler of this.noticeHandlers.get(String(name)) ?? []) {
+      try {
+        handler(payload);
+      } catch (error) {
+        this.logger.error(`Notice ${String(name)}: ${(error as Error).message}`);
+      }
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -131,6 +195,11 @@ export class RealtimeService implements OnApplicationShutdown {
     } catch (error) {
       this.logger.warn(`Could not disconnect user ${userId}: ${(error as Error).message}`);
     }
+  }
+
+  /** Closes the user's sockets connected to this instance only. */
+  disconnectLocalUser(userId: number): void {
+    this.namespace?.local.in(userChannel(userId)).disconnectSockets(true);
   }
 
   private useRedisAdapter(namespace: Namespace, url: string): void {

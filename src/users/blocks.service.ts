@@ -8,7 +8,7 @@ import { Page, PageQueryDto, toPage } from '../common/pagination/cursor';
 import { runInTransaction } from '../database/transaction';
 import { BlocksRepository } from './blocks.repository';
 import type { BlockedUserDto } from './dto/block.dto';
-import { UserBlockedEvent } from './users.events';
+import { UserBlockedEvent, UserUnblockedEvent } from './users.events';
 import { UsersService } from './users.service';
 
 function notYourself(): DomainException {
@@ -52,9 +52,15 @@ export class BlocksService {
   /** Idempotent; only the blocker lifts a block. */
   async unblock(blocker: AuthUser, blockedId: number): Promise<void> {
     if (blocker.id === blockedId) throw notYourself();
-    await runInTransaction(this.dataSource, (manager) =>
+    const removed = await runInTransaction(this.dataSource, (manager) =>
       this.blocks.delete(manager, blocker.id, blockedId),
     );
+    if (removed) {
+      await this.events.emitAsync(
+        UserUnblockedEvent.NAME,
+        new UserUnblockedEvent(blocker.id, blockedId),
+      );
+    }
   }
 
   async list(blocker: AuthUser, query: PageQueryDto): Promise<Page<BlockedUserDto>> {

@@ -30,6 +30,18 @@ export function blockBetweenSql(userColumn: string): string {
 }
 
 /**
+ * SQL that is true when a block stands between the users in two columns of the same row,
+ * either way (e.g. the two members of a chat room).
+ */
+export function blockBetweenColumnsSql(aColumn: string, bColumn: string): string {
+  // two lookups of the primary key rather than one OR, which MariaDB answers by scanning
+  return (
+    `(EXISTS (SELECT 1 FROM blocks blk WHERE blk.blocker_id = ${aColumn} AND blk.blocked_id = ${bColumn})` +
+    ` OR EXISTS (SELECT 1 FROM blocks blk WHERE blk.blocker_id = ${bColumn} AND blk.blocked_id = ${aColumn}))`
+  );
+}
+
+/**
  * The id whose blocks a list must respect: the signed-in caller, unless an admin (admins see
  * everything) or anonymous.
  */

@@ -26,3 +26,12 @@ export class UserBlockedEvent {
     readonly blockedId: number,
   ) {}
 }
+
+/** Emitted after a block was lifted (committed). Nobody is notified. */
+export class UserUnblockedEvent {
+  static readonly NAME = 'user.unblocked';
+  constructor(
+    readonly blockerId: number,
+    readonly blockedId: number,
+  ) {}
+}
