@@ -96,6 +96,16 @@ function plainSendPayload(payload: unknown): SendMessagePayload | null {
  * - The namespace's server setup (CORS, the Redis adapter that makes rooms, user channels and
  *   disconnects span all instances) is RealtimeService's.
  */
+/** The events clients send (docs/asyncapi.yaml); the gateway listens to exactly these. */
+export const CHAT_CLIENT_EVENTS = [
+  'room:join',
+  'room:leave',
+  'message:send',
+  'typing',
+  'message:read',
+] as const;
+type ChatClientEvent = (typeof CHAT_CLIENT_EVENTS)[number];
+
 @WebSocketGateway({ namespace: '/chat' })
 export class ChatGateway implements OnGatewayInit {
   private readonly logger = new Logger(ChatGateway.name);
@@ -109,13 +119,15 @@ export class ChatGateway implements OnGatewayInit {
     private readonly rateLimiter: ChatRateLimiter,
     private readonly access: ChatAccess,
   ) {
-    const events: [string, EventWork][] = [
-      ['room:join', (socket, user, payload) => this.joinRoom(socket, user, payload)],
-      ['room:leave', (socket, _user, payload) => this.leaveRoom(socket, payload)],
-      ['message:send', (_socket, user, payload) => this.sendMessage(user, payload)],
-      ['typing', (_socket, user, payload) => this.typing(user, payload)],
-      ['message:read', (_socket, user, payload) => this.markRead(user, payload)],
-    ];
+    // a work for each event of CHAT_CLIENT_EVENTS, and for no other (the type says so)
+    const work: Record<ChatClientEvent, EventWork> = {
+      'room:join': (socket, user, payload) => this.joinRoom(socket, user, payload),
+      'room:leave': (socket, _user, payload) => this.leaveRoom(socket, payload),
+      'message:send': (_socket, user, payload) => this.sendMessage(user, payload),
+      typing: (_socket, user, payload) => this.typing(user, payload),
+      'message:read': (_socket, user, payload) => this.markRead(user, payload),
+    };
+    const events = CHAT_CLIENT_EVENTS.map((event): [string, EventWork] => [event, work[event]]);
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the listeners' `this` is the socket
     const gateway = this;
     this.listeners = events.map(([event, work]) => [
