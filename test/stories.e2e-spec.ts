@@ -237,6 +237,38 @@ describe('stories', () => {
   });
 
   describe('reading', () => {
+    it('shows an excerpt: blanks collapsed, cut at 120 characters, the same in lists and details', async () => {
+      const words = 'Sea, stone walls and tangerines. '.repeat(12); // ~400 characters
+      const expected = (content: string) => {
+        const flat = content.replace(/\s+/g, ' ').trim();
+        return flat.length <= 120 ? flat : `${flat.slice(0, 119).trimEnd()}…`;
+      };
+      const contents = [
+        'Short\n\n\tand   spaced  ',
+        words,
+        // a head of blanks longer than what lists read of the content, then text
+        `${' \n'.repeat(300)}${words}`,
+        `${'\n'.repeat(500)}only this`,
+        // the 120th character after a run of blanks
+        `${'a'.repeat(118)}   \n\n b${'c'.repeat(50)}`,
+      ];
+      const ids: number[] = [];
+      for (const content of contents) ids.push((await storyOf(t, guide, { content })).id);
+      const list = await t
+        .http()
+        .get(`/api/v1/guides/${guide.guideId}/stories?limit=50`)
+        .set(traveller.auth)
+        .expect(200);
+      const listed = new Map(
+        (list.body.items as { id: number; excerpt: string }[]).map((s) => [s.id, s.excerpt]),
+      );
+      for (const [index, content] of contents.entries()) {
+        const detail = await t.http().get(`/api/v1/stories/${ids[index]}`).expect(200);
+        expect(detail.body.excerpt).toBe(expected(content));
+        expect(listed.get(ids[index])).toBe(expected(content));
+      }
+    });
+
     it('counts a view at most once per viewer per 10 minutes', async () => {
       const story = await storyOf(t, guide);
       const url = `/api/v1/stories/${story.id}`;

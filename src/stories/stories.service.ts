@@ -38,9 +38,24 @@ const VIEW_WINDOW_MS = 10 * 60 * 1000;
 /** Rows per query when a data export pages through a user's rows. */
 const EXPORT_PAGE = 200;
 
+/**
+ * A text with its blanks collapsed, cut to EXCERPT_LENGTH (`cut` says whether it was). Only a
+ * prefix is looked at when it holds more than enough text.
+ */
+function excerptParts(text: string): { excerpt: string; cut: boolean } {
+  const start = text
+    .slice(0, EXCERPT_LENGTH * 2)
+    .replace(/\s+/g, ' ')
+    .trimStart();
+  // more than EXCERPT_LENGTH + 1 characters of the prefix: the cut below is the same as the
+  // whole text's (its end, trimmed or not, lies beyond it)
+  const flat = start.length > EXCERPT_LENGTH + 1 ? start : text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= EXCERPT_LENGTH) return { excerpt: flat, cut: false };
+  return { excerpt: `${flat.slice(0, EXCERPT_LENGTH - 1).trimEnd()}…`, cut: true };
+}
+
 function excerptOf(content: string): string {
-  const flat = content.replace(/\s+/g, ' ').trim();
-  return flat.length <= EXCERPT_LENGTH ? flat : `${flat.slice(0, EXCERPT_LENGTH - 1).trimEnd()}…`;
+  return excerptParts(content).excerpt;
 }
 
 /**
@@ -48,9 +63,8 @@ function excerptOf(content: string): string {
  * long; null when they are not enough (a head of mostly blanks, cut short).
  */
 function excerptOfHead(head: string, length: number): string | null {
-  const flat = head.replace(/\s+/g, ' ').trim();
-  if (flat.length > EXCERPT_LENGTH) return `${flat.slice(0, EXCERPT_LENGTH - 1).trimEnd()}…`;
-  return length <= EXCERPT_HEAD_CHARS ? flat : null;
+  const { excerpt, cut } = excerptParts(head);
+  return cut || length <= EXCERPT_HEAD_CHARS ? excerpt : null;
 }
 
 /** A JSON column as the driver gives it: text (SQLite, MariaDB) or parsed (MySQL 8). */
