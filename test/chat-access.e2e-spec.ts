@@ -12,6 +12,8 @@ import {
   TEST_REDIS_URL,
   TestApp,
 } from './support/test-app';
+import { waitFor } from './support/server-process';
+import { TcpProxy } from './support/tcp-proxy';
 import { signIn, SignedIn, uniqueKakaoId } from './support/users';
 
 /** The INSERTs into chat_messages `dataSource` runs while `work` runs. */
@@ -169,5 +171,85 @@ describe('Chat authorization facts across instances', () => {
     await a.http().delete('/api/v1/users/me').set(room.traveler.auth).expect(204);
     expect(await b.app.get(RealtimeService).hasSockets(room.traveler.id)).toBe(false);
     expect(await dropped).toBe('io server disconnect');
+  });
+  describe('an instance cut off from Redis (its link behind a proxy)', () => {
+    let proxy: TcpProxy;
+    let c: SiblingApp;
+
+    beforeAll(async () => {
+      const redis = new URL(TEST_REDIS_URL);
+      proxy = await new TcpProxy({
+        host: redis.hostname,
+        port: Number(redis.port || 6379),
+      }).start();
+      c = await createSiblingApp(a, { REDIS_URL: `redis://${proxy.host}:${proxy.port}` });
+    });
+
+    afterEach(async () => {
+      proxy.setMode('pass');
+      await waitFor(async () => c.app.get(RealtimeService).hearsNotices(), 'C back on Redis');
+    });
+
+    afterAll(async () => {
+      proxy?.setMode('pass');
+      await c?.close();
+      await proxy?.stop();
+    });
+
+    const cutOff = async () => {
+      proxy.setMode('close');
+      await waitFor(async () => !c.app.get(RealtimeService).hearsNotices(), 'C off Redis');
+    };
+
+    it('trusts nothing it keeps meanwhile: a suspension made on A refuses the next send on C', async () => {
+      const room = await openChatRoom(a, { guide });
+      const socket = await sockets.connect(c.baseUrl, room.traveler.accessToken);
+      expect((await emitAck(socket, 'room:join', { roomId: room.roomId })).ok).toBe(true);
+      expect((await send(socket, room.roomId, 'known on C')).ok).toBe(true);
+      await cutOff();
+      // A cannot reach C: its notice is lost, and C's socket stays open
+      await a
+        .http()
+        .post(`/api/v1/admin/users/${room.traveler.id}/suspend`)
+        .set(admin.auth)
+        .send({ reason: 'spam' })
+        .expect(200);
+      const dropped = disconnection(socket);
+      const ack = await send(socket, room.roomId, 'after the suspension');
+      expect(ack.ok).toBe(false);
+      expect(ack.error?.code).toBe('ACCOUNT_SUSPENDED');
+      expect(await dropped).toBe('io server disconnect');
+      expect(
+        await a.dataSource
+          .getRepository(ChatMessage)
+          .countBy({ roomId: room.roomId, senderId: room.traveler.id }),
+      ).toBe(1);
+    });
+
+    it('forgets what it kept when it is back: a block made on A while C was away counts on C', async () => {
+      const room = await openChatRoom(a, { guide });
+      const socket = await sockets.connect(c.baseUrl, room.traveler.accessToken);
+      expect((await emitAck(socket, 'room:join', { roomId: room.roomId })).ok).toBe(true);
+      expect((await send(socket, room.roomId, 'known on C')).ok).toBe(true);
+      await cutOff();
+      await a.http().put(`/api/v1/users/${room.traveler.id}/block`).set(guide.auth).expect(204);
+      proxy.setMode('pass');
+      await waitFor(async () => c.app.get(RealtimeService).hearsNotices(), 'C back on Redis');
+      let ack: Awaited<ReturnType<typeof send>> | undefined;
+      const inserts = await messageInsertsOf(c.app.get(DataSource), async () => {
+        ack = await send(socket, room.roomId, 'after the block');
+      });
+      expect(ack?.error?.code).toBe('USER_BLOCKED');
+      expect(inserts).toBe(0); // refused from what C read afresh, not by the store
+    });
+
+    it('answers a change made on the cut-off instance without waiting for the others', async () => {
+      const room = await openChatRoom(a, { guide });
+      await cutOff();
+      const started = Date.now();
+      await c.http().put(`/api/v1/users/${room.traveler.id}/block`).set(guide.auth).expect(204);
+      // the notice is not sent while Redis is away (it used to wait 5 s for answers)
+      expect(Date.now() - started).toBeLessThan(2500);
+    });
   });
 });

@@ -39,6 +39,12 @@ const ROOM_CHANGED = 'chat.room-changed';
 
 /** Entries kept per kind; the oldest goes first beyond this. */
 const MAX_ENTRIES = 20_000;
+/**
+ * How long a user's state is trusted without a notice: a backstop for a notice that never
+ * arrived (an instance cut off from Redis while the others still hear each other). Rooms and
+ * blocks need none: the store of a message checks them again in its own statement.
+ */
+const USER_TTL_MS = 30_000;
 
 const pairKey = (a: number, b: number): string => (a < b ? `${a}:${b}` : `${b}:${a}`);
 
@@ -61,10 +67,15 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
  *
  * The store of a message checks "open, not blocked" once more in its own statement (see
  * ChatMessageWriter), so a change racing with a send is settled by the database.
+ *
+ * Notices travel over Redis, which does not replay them: while this instance's Redis links
+ * are down it keeps nothing and reads every fact afresh, and when they are back it forgets
+ * all it kept. A user's state is trusted for USER_TTL_MS at most, for the instance that was
+ * cut off without noticing.
  */
 @Injectable()
 export class ChatAccess implements OnModuleInit {
-  private readonly users = new Map<number, AuthUser>();
+  private readonly users = new Map<number, { user: AuthUser; until: number }>();
   private readonly rooms = new Map<number, RoomFacts>();
   private readonly blocks = new Map<string, boolean>();
   /** Moves on every notice: a read that saw another value is not kept. */
@@ -78,6 +89,8 @@ export class ChatAccess implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    // notices may have been lost while Redis was away: nothing kept from before is trusted
+    this.realtime.onNoticesResumed(() => this.forgetAll());
     this.realtime.onNotice(USER_GONE, (payload) => {
       const { userId } = payload as { userId: number };
       this.generation++;
@@ -96,25 +109,44 @@ export class ChatAccess implements OnModuleInit {
     });
   }
 
+  private forgetAll(): void {
+    this.generation++;
+    this.users.clear();
+    this.rooms.clear();
+    this.blocks.clear();
+  }
+
+  /**
+   * Whether what is kept may be used and kept: only while this instance hears every notice.
+   * Otherwise each send reads afresh (as before the cache) until Redis is back.
+   */
+  private trusted(): boolean {
+    return this.realtime.hearsNotices();
+  }
+
   /** The user, when active (else the errors of UsersService.authenticate). */
   async activeUser(userId: number): Promise<AuthUser> {
-    const known = this.users.get(userId);
-    if (known) return known;
+    const trusted = this.trusted();
+    const known = trusted ? this.users.get(userId) : undefined;
+    if (known && known.until > Date.now()) return known.user;
     const seen = this.generation;
     const user = await this.usersService.authenticate(userId);
-    if (seen === this.generation) remember(this.users, userId, user);
+    if (trusted && seen === this.generation) {
+      remember(this.users, userId, { user, until: Date.now() + USER_TTL_MS });
+    }
     return user;
   }
 
   /** The room when `userId` is one of its members; 404 for everybody else. */
   async memberRoom(userId: number, roomId: number): Promise<RoomFacts> {
-    let room = this.rooms.get(roomId);
+    const trusted = this.trusted();
+    let room = trusted ? this.rooms.get(roomId) : undefined;
     if (!room) {
       const seen = this.generation;
       const found = await this.chat.roomFacts(roomId);
       if (!found) throw roomNotFound();
       room = found;
-      if (seen === this.generation) remember(this.rooms, roomId, room);
+      if (trusted && seen === this.generation) remember(this.rooms, roomId, room);
     }
     if (room.travelerId !== userId && room.guideUserId !== userId) throw roomNotFound();
     return room;
@@ -123,11 +155,12 @@ export class ChatAccess implements OnModuleInit {
   /** Whether one member of the room blocked the other. */
   async blockedIn(room: RoomFacts): Promise<boolean> {
     const key = pairKey(room.travelerId, room.guideUserId);
-    const known = this.blocks.get(key);
+    const trusted = this.trusted();
+    const known = trusted ? this.blocks.get(key) : undefined;
     if (known !== undefined) return known;
     const seen = this.generation;
     const value = await this.blocksService.existsBetween(room.travelerId, room.guideUserId);
-    if (seen === this.generation) remember(this.blocks, key, value);
+    if (trusted && seen === this.generation) remember(this.blocks, key, value);
     return value;
   }
 
@@ -137,9 +170,10 @@ export class ChatAccess implements OnModuleInit {
    */
   async refusal(roomId: number): Promise<DomainException | null> {
     this.rooms.delete(roomId);
+    const seen = this.generation;
     const room = await this.chat.roomFacts(roomId);
     if (!room) return roomNotFound();
-    remember(this.rooms, roomId, room);
+    if (this.trusted() && seen === this.generation) remember(this.rooms, roomId, room);
     if (room.closed) return roomClosed();
     this.blocks.delete(pairKey(room.travelerId, room.guideUserId));
     return (await this.blockedIn(room)) ? blocked() : null;

@@ -146,19 +146,18 @@ const returning = new WeakMap<object, Promise<boolean>>();
  * Whether several rows are best inserted by one multi-row `INSERT … RETURNING id`: on MariaDB
  * 10.5 and later. Not on MySQL (no RETURNING), nor on SQLite, where one prepared single-row
  * INSERT run per row costs less (in process, nothing to parse). Asked of the server once per
- * data source (a `mysql://` URL may point at MariaDB).
+ * data source (a `mysql://` URL may point at MariaDB), through the caller's manager: inside
+ * its transaction, not on a second pooled connection.
  */
 export function multiRowInsertReturning(manager: EntityManager): Promise<boolean> {
   const dataSource = manager.connection;
   if (dataSource.options.type === 'better-sqlite3') return Promise.resolve(false);
   let known = returning.get(dataSource);
   if (!known) {
-    known = selectRows<{ v: string }>(dataSource.manager, 'SELECT VERSION() AS v', []).then(
-      ([row]) => {
-        const match = /^(\d+)\.(\d+)\..*mariadb/i.exec(String(row?.v ?? ''));
-        return match !== null && Number(match[1]) * 100 + Number(match[2]) >= 1005;
-      },
-    );
+    known = selectRows<{ v: string }>(manager, 'SELECT VERSION() AS v', []).then(([row]) => {
+      const match = /^(\d+)\.(\d+)\..*mariadb/i.exec(String(row?.v ?? ''));
+      return match !== null && Number(match[1]) * 100 + Number(match[2]) >= 1005;
+    });
     // a failed question (the database did not answer) is asked again next time
     known.catch(() => returning.delete(dataSource));
     returning.set(dataSource, known);

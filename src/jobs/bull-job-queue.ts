@@ -322,7 +322,11 @@ export class BullJobQueue
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(
       [...this.queues.values()].map(async (queue) => {
-        await within(queue.close(), 1000, 'queue close').catch(() => queue.disconnect());
+        // a queue whose link is still being built (Redis was away) may never finish closing:
+        // after a second, drop it, and after one more give up on it (the process is ending)
+        await within(queue.close(), 1000, 'queue close')
+          .catch(() => within(queue.disconnect(), 1000, 'queue disconnect'))
+          .catch((error: Error) => this.logger.warn(error.message));
       }),
     );
   }

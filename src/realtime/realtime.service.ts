@@ -54,6 +54,7 @@ export class RealtimeService implements OnApplicationShutdown {
   private namespace: Namespace | null = null;
   private redis: Redis[] = [];
   private readonly noticeHandlers = new Map<string, NoticeHandler[]>();
+  private readonly resumedHandlers: (() => void)[] = [];
 
   constructor(@InjectConfig() private readonly config: AppConfig) {}
 
@@ -93,6 +94,23 @@ export class RealtimeService implements OnApplicationShutdown {
   }
 
   /**
+   * Whether this instance hears every notice sent: always on its own, with Redis only while
+   * both of its Redis links are up. When it is false, notices of other instances may be lost
+   * (Redis does not replay them), so what they would drop must not be trusted meanwhile.
+   */
+  hearsNotices(): boolean {
+    return this.redis.every((client) => client.status === 'ready');
+  }
+
+  /**
+   * Runs `handler` each time the Redis links are up again after a break (and when they first
+   * come up): notices sent meanwhile were lost, so whatever they would have dropped goes.
+   */
+  onNoticesResumed(handler: () => void): void {
+    this.resumedHandlers.push(handler);
+  }
+
+  /**
    * Tells every instance (this one first, then the others through the Redis adapter) and
    * resolves once all of them ran their handlers: what the caller changed is known everywhere
    * when this returns. An instance that does not answer within a few seconds (gone, Redis
@@ -102,6 +120,12 @@ export class RealtimeService implements OnApplicationShutdown {
     this.runNoticeHandlers(name, payload);
     const namespace = this.namespace;
     if (!namespace || this.redis.length === 0) return;
+    if (!this.hearsNotices()) {
+      // Redis is away: nothing would carry the notice (it would wait in the client's queue),
+      // and instances that cannot hear notices trust nothing they keep until Redis is back
+      this.logger.warn(`Notice ${name} not sent to other instances: Redis is not connected`);
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -210,6 +234,9 @@ export class RealtimeService implements OnApplicationShutdown {
     const sub = pub.duplicate();
     for (const client of [pub, sub]) {
       client.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
+      client.on('ready', () => {
+        for (const handler of this.resumedHandlers) handler();
+      });
     }
     // the adapter publishes without handling failures; while Redis is away a failed publish
     // must be a logged warning (the message is stored anyway), not an unhandled rejection
