@@ -12,6 +12,7 @@ import {
   appStatements,
   compareHttp,
   profileHttp,
+  HTTP_RESULT_HEADERS,
   RAW_HTTP_HEADERS,
   rawHttpRows,
   statementsMarkdown,
@@ -193,16 +194,7 @@ const benchmark: Benchmark = {
       }
     }
     report.measurement('Requests per second, median (min–max)', {
-      headers: [
-        'Database',
-        'App req/s',
-        '(b) req/s',
-        'App / (b)',
-        'Goal',
-        'App p99 ms',
-        '(b) p99 ms',
-        'Statements app / (b)',
-      ],
+      headers: HTTP_RESULT_HEADERS,
       rows,
     });
     report.raw('All runs', { headers: RAW_HTTP_HEADERS, rows: raw });

@@ -116,6 +116,18 @@ export function rawHttpRows(db: string, runs: RunRecord<HttpLoadResult>[]): (str
   ]);
 }
 
+/** The summary table of an app-vs-(b) HTTP benchmark. */
+export const HTTP_RESULT_HEADERS = [
+  'Database',
+  'App req/s',
+  '(b) req/s',
+  'App / (b)',
+  'Goal',
+  'App p99 ms',
+  '(b) p99 ms',
+  'Statements app / (b)',
+];
+
 export const RAW_HTTP_HEADERS = [
   'Database',
   'Pair',

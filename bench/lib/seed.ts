@@ -5,6 +5,7 @@
  * (accepted matching requests, chat rooms, members and a few messages each). Deterministic:
  * the same seed gives the same rows. Counters match the rows they count.
  */
+import { STORY_CATEGORIES } from '../../src/stories/story-values';
 import type { SqlClient } from './database';
 
 export const GUIDES = 50;
@@ -45,18 +46,7 @@ export function sqlDate(ms: number): string {
 }
 
 const DAY = 86_400_000;
-const CATEGORIES = [
-  'food',
-  'nature',
-  'culture',
-  'history',
-  'activity',
-  'nightlife',
-  'shopping',
-  'festival',
-  'healing',
-  'other',
-];
+const CATEGORIES = STORY_CATEGORIES;
 const TAGS = (
   '제주 서귀포 강릉 경주 부산 서울 전주 여수 속초 안동 한옥 바다 야경 맛집 카페 시장 산책 등산 ' +
   '올레길 해돋이 노을 축제 전통 역사 사찰 미술관 박물관 골목 포차 막걸리 비빔밥 해산물 국밥 ' +

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { decodeCursor } from '../common/pagination/cursor';
 import { likeContains } from '../database/sql';
-import type { MediaStatus, MediaType } from '../media/media-types';
+import type { IngestedMedia } from '../media/media.service';
 import {
   execute,
   inList,
@@ -67,20 +67,8 @@ export interface DetailRow extends SummaryRow {
   blocked: number | string;
 }
 
-/** One media item as the detail statement returns it. */
-export interface MediaJson {
-  id: number;
-  type: MediaType;
-  status: MediaStatus;
-  mimeType: string;
-  size: number;
-  width: number | null;
-  height: number | null;
-  durationSec: number | null;
-  storageKey: string;
-  thumbnailKey: string | null;
-  order: number;
-}
+/** One media item as the detail statement returns it: what ingest stored, with its row id and order. */
+export type MediaJson = IngestedMedia & { id: number; order: number };
 
 type Dialect = 'sqlite' | 'mysql';
 

@@ -2,7 +2,7 @@
  * Memory of the API process while a 150 MB video is uploaded and streamed to an S3 bucket
  * (docs/api.md, Operations: "never a whole file in memory"). The issue's bound: RSS grows by at most 50 MB.
  *
- *   npx ts-node --transpile-only bench/s3-upload-memory.bench.ts [runs] [megabytes]
+ *   npx ts-node --transpile-only bench/s3-upload-memory.ts [runs] [megabytes]
  *
  * - S3: s3rver on loopback, in this (the client's) process.
  * - API: src/main.ts in a child process (ts-node, as `npm run start:worker` runs), on a fresh
