@@ -166,6 +166,17 @@ describe('account rights', () => {
       expect(again.id).not.toBe(user.id);
     });
 
+    it('answers 200 to the same callback sent several times at once, withdrawing once', async () => {
+      const user = await signIn(t, { nickname: 'twice' });
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, () => unlink({ user_id: user.kakaoId })),
+      );
+      expect(answers.map((res) => res.status)).toEqual(Array(8).fill(200));
+      const row = await t.dataSource.getRepository(User).findOneByOrFail({ id: user.id });
+      expect(row).toMatchObject({ status: 'withdrawn', kakaoId: null });
+      await t.http().get('/api/v1/users/me').set(user.auth).expect(401);
+    });
+
     it('also as GET with query fields', async () => {
       const user = await signIn(t);
       await t

@@ -129,6 +129,7 @@ describe('blocking', () => {
 
       await unblock(me, x.id).expect(204);
       await unblock(me, x.id).expect(204);
+      await unblock(me, me.id).expect(204); // idempotent: one's own id has nothing to lift
       expect((await get(`/users/${x.id}`, me).expect(200)).body.blockedByMe).toBe(false);
       await get(`/users/${me.id}`, x).expect(200);
       expect((await get('/users/me/blocks', me).expect(200)).body.items).toHaveLength(1);

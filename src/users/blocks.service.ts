@@ -49,9 +49,8 @@ export class BlocksService {
     }
   }
 
-  /** Idempotent; only the blocker lifts a block. */
+  /** Idempotent; only the blocker lifts a block (one's own id: nothing to lift, 204). */
   async unblock(blocker: AuthUser, blockedId: number): Promise<void> {
-    if (blocker.id === blockedId) throw notYourself();
     const removed = await runInTransaction(this.dataSource, (manager) =>
       this.blocks.delete(manager, blocker.id, blockedId),
     );

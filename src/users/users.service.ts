@@ -161,10 +161,14 @@ export class UsersService {
    * (`withdraw`). False when no active account has that Kakao id.
    */
   async withdrawByKakaoId(kakaoId: string): Promise<boolean> {
-    const user = await this.queries.findByKakaoId(kakaoId);
-    if (!user || user.status === 'withdrawn') return false;
-    await this.withdraw({ id: user.id, role: user.role, status: user.status });
-    return true;
+    // Kakao answers 200 either way: a status that changed meanwhile (a suspension, the same
+    // callback twice at once, the user's own withdrawal) is read again, not answered 409
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const user = await this.queries.findByKakaoId(kakaoId);
+      if (!user || user.status === 'withdrawn') return false;
+      if (await this.tryWithdraw(user.id, user.status)) return true;
+    }
+    throw new DomainException('CONFLICT', 'The account changed meanwhile, please try again');
   }
 
   /** The account as others may see it: 404 for unknown and withdrawn users. */
@@ -201,10 +205,16 @@ export class UsersService {
    * sign up anew, and every module told to drop what belonged to the user (sessions, stories).
    */
   async withdraw(user: AuthUser): Promise<void> {
-    if (!(await this.queries.markWithdrawn(user.id, user.status, WITHDRAWN_NICKNAME))) {
+    if (!(await this.tryWithdraw(user.id, user.status))) {
       throw new DomainException('CONFLICT', 'The account changed meanwhile, please try again');
     }
-    await this.events.emitAsync(UserWithdrawnEvent.NAME, new UserWithdrawnEvent(user.id));
+  }
+
+  /** Withdraws the account if its status is still `status`; false when it changed. */
+  private async tryWithdraw(userId: number, status: AuthUser['status']): Promise<boolean> {
+    if (!(await this.queries.markWithdrawn(userId, status, WITHDRAWN_NICKNAME))) return false;
+    await this.events.emitAsync(UserWithdrawnEvent.NAME, new UserWithdrawnEvent(userId));
+    return true;
   }
 
   async list(query: ListUsersQueryDto): Promise<Page<AdminUserDto>> {
