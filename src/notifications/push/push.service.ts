@@ -49,8 +49,10 @@ const describeJob = (job: PushJob) =>
  * (category off → nothing; quiet hours → data only) and devices, and sends to each device.
  * Per device: sent; dead token (404 UNREGISTERED, 400 INVALID_ARGUMENT) → the device is
  * deleted; 429/5xx/timeouts → the devices still waiting get a new run later (exponential
- * backoff from 1 s, or FCM's Retry-After when longer), at most 5 tries, so no device gets a
- * push twice. Tokens never reach the logs: devices are named by id.
+ * backoff from 1 s, or FCM's Retry-After when longer), at most 5 tries, so a retry never
+ * sends again to a device that got the push. A worker killed in the middle of a run is the
+ * exception: BullMQ runs the stalled job again and devices reached before the kill get it
+ * twice (delivery is at least once there). Tokens never reach the logs: devices are named by id.
  */
 @Injectable()
 export class PushService implements OnModuleInit {
