@@ -97,7 +97,8 @@ export class MatchingLifecycle implements OnModuleInit {
     let sent = 0;
     for (const row of await this.requests.dueTripReminders(horizon, 10 * BATCH)) {
       const trip = instantOf(row.desiredDate, this.rules.timeZone, row.desiredTime ?? '00:00');
-      if (trip.getTime() - before > now.getTime()) continue; // not yet
+      // soonest first (a missing time is 00:00, and sorts first too): none after this is due
+      if (trip.getTime() - before > now.getTime()) break;
       const marked = await runInTransaction(this.dataSource, (m) =>
         this.requests.markTripReminded(m, row.id, now),
       );

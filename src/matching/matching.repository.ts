@@ -157,19 +157,28 @@ export class MatchingRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** Accepted requests not reminded yet whose desired date is on or before `untilDate`. */
+  /**
+   * Accepted requests not reminded yet whose desired date is on or before `untilDate`, the
+   * soonest trip first.
+   */
   dueTripReminders(
     untilDate: string,
     limit: number,
   ): Promise<Pick<MatchingRequest, 'id' | 'desiredDate' | 'desiredTime'>[]> {
-    return this.requests
-      .createQueryBuilder('r')
-      .select(['r.id', 'r.desiredDate', 'r.desiredTime'])
-      .where('r.status = :accepted AND r.trip_reminded_at IS NULL', { accepted: 'accepted' })
-      .andWhere('r.desired_date <= :untilDate', { untilDate })
-      .orderBy('r.id', 'ASC')
-      .limit(limit)
-      .getMany();
+    return (
+      this.requests
+        .createQueryBuilder('r')
+        .select(['r.id', 'r.desiredDate', 'r.desiredTime'])
+        .where('r.status = :accepted AND r.trip_reminded_at IS NULL', { accepted: 'accepted' })
+        .andWhere('r.desired_date <= :untilDate', { untilDate })
+        // soonest trips first: rows of the horizon's last day that are not due yet (their time
+        // lies ahead) must not keep a due one out of the page
+        .orderBy('r.desired_date', 'ASC')
+        .addOrderBy('r.desired_time', 'ASC')
+        .addOrderBy('r.id', 'ASC')
+        .limit(limit)
+        .getMany()
+    );
   }
 
   /** Records the trip reminder, once (false when another run recorded it first). */
