@@ -186,11 +186,15 @@ export class RealtimeService implements OnApplicationShutdown {
 
   /**
    * Whether the user has a socket connected on any instance (with the Redis adapter the
-   * other instances are asked too). False when it cannot tell within `timeoutMs` (Redis
-   * away, an instance that does not answer) or there is no namespace here.
+   * other instances are asked too, unless a socket is here). False when it cannot tell within
+   * `timeoutMs` (Redis away, an instance that does not answer) or there is no namespace here.
    */
   async hasSockets(userId: number, timeoutMs = 1000): Promise<boolean> {
     if (!this.namespace) return false;
+    // a socket here answers it without asking the other instances
+    if ((this.namespace.adapter.rooms.get(userChannel(userId))?.size ?? 0) > 0) return true;
+    // Redis away: the others cannot be asked (it would only wait for the timeout)
+    if (!this.hearsNotices()) return false;
     let timer: NodeJS.Timeout | undefined;
     try {
       const sockets = await Promise.race([
