@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './app-config';
@@ -342,6 +350,27 @@ describe('withKeptJwtSecret (start-up without JWT_SECRET)', () => {
     for (const warning of [...first.startUpWarnings, ...second.startUpWarnings]) {
       expect(warning).not.toContain(first.jwt.secret);
     }
+  });
+
+  it('leaves nothing beside the file, and replaces a file cut short (an empty one)', () => {
+    const data = join(dir, 'data');
+    const file = join(data, 'jwt-secret');
+    const first = withKeptJwtSecret(loadConfig({ SQLITE_PATH: sqlitePath() }));
+    expect(readdirSync(data)).toEqual(['jwt-secret']);
+    writeFileSync(file, ''); // as a write cut short would have left it
+    const healed = withKeptJwtSecret(loadConfig({ SQLITE_PATH: sqlitePath() }));
+    expect(healed.jwt.secret.length).toBeGreaterThanOrEqual(32);
+    expect(healed.jwt.secret).not.toBe(first.jwt.secret);
+    expect(readFileSync(file, 'utf8').trim()).toBe(healed.jwt.secret);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(healed.startUpWarnings).toEqual([
+      `JWT_SECRET is not set: ${file} was unusable, generated a new one in its place`,
+    ]);
+    expect(readdirSync(data)).toEqual(['jwt-secret']);
+    // and it is kept from then on
+    expect(withKeptJwtSecret(loadConfig({ SQLITE_PATH: sqlitePath() })).jwt.secret).toBe(
+      healed.jwt.secret,
+    );
   });
 
   it('writes nothing when JWT_SECRET is given', () => {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ffmpegLocation, type ResolvedFfmpeg } from '../media/ffmpeg';
 import { AppConfig, ConfigError, loadConfig } from './app-config';
@@ -25,10 +25,12 @@ export function configOrExit(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
 /**
  * Without JWT_SECRET, a random secret made once and kept in `<dataDir>/jwt-secret` (mode
- * 0600), so that a restart (or a reload of `start:dev`) keeps everyone signed in. The API and
- * a worker starting at once agree on one file: only one can create it. The start-up warning
- * names the file, never the secret. A data folder that cannot be written leaves the secret to
- * this process, and says so.
+ * 0600), so that a restart (or a reload of `start:dev`) keeps everyone signed in. The file
+ * appears whole or not at all (written aside, then linked into place), so the API and a
+ * worker starting at once agree on one secret, and a kill mid-write leaves no empty file; one
+ * that is unusable anyway (cut short by other means) is replaced. The start-up warning names
+ * the file, never the secret. A data folder that cannot be written leaves the secret to this
+ * process, and says so.
  */
 export function withKeptJwtSecret(config: AppConfig): AppConfig {
   if (!config.jwt.secretGenerated || config.env === 'production') return config;
@@ -37,18 +39,17 @@ export function withKeptJwtSecret(config: AppConfig): AppConfig {
   let warning: string;
   try {
     mkdirSync(config.dataDir, { recursive: true });
-    try {
-      writeFileSync(file, `${randomBytes(48).toString('base64url')}\n`, {
-        flag: 'wx',
-        mode: 0o600,
-      });
+    if (placeNewSecret(file, linkSync)) {
       warning = `JWT_SECRET is not set: generated one and kept it in ${file}`;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } else {
       warning = `JWT_SECRET is not set: using the one kept in ${file}`;
     }
     secret = readFileSync(file, 'utf8').trim();
-    if (secret.length < 32) throw new Error(`${file} holds fewer than 32 characters`);
+    if (secret.length < 32) {
+      placeNewSecret(file, renameSync);
+      secret = readFileSync(file, 'utf8').trim();
+      warning = `JWT_SECRET is not set: ${file} was unusable, generated a new one in its place`;
+    }
   } catch (error) {
     const why = (error as Error).message;
     return withWarning(
@@ -57,6 +58,24 @@ export function withKeptJwtSecret(config: AppConfig): AppConfig {
     );
   }
   return withWarning({ ...config, jwt: { ...config.jwt, secret } }, warning);
+}
+
+/**
+ * Writes a new secret beside `file` and puts it in place with `place` (link: only when there
+ * is none yet, false then; rename: over what is there). Nothing is left beside it.
+ */
+function placeNewSecret(file: string, place: (from: string, to: string) => void): boolean {
+  const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(aside, `${randomBytes(48).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+  try {
+    place(aside, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return false;
+  } finally {
+    rmSync(aside, { force: true });
+  }
 }
 
 function withWarning(config: AppConfig, warning: string): AppConfig {
