@@ -213,6 +213,31 @@ describe.each([
     });
   });
 
+  if (bullmq) {
+    it('still queues what is enqueued while its workers stop (a push from a run finishing)', async () => {
+      const LATE = defineJob<{ n: number }>('test.late-bull');
+      const stopping = await createSiblingApp(t);
+      try {
+        const queue = stopping.app.get(JobQueue) as JobQueue & {
+          beforeApplicationShutdown(): Promise<void>;
+        };
+        await queue.beforeApplicationShutdown(); // the shutdown has begun: workers closed
+        await queue.enqueue(LATE, { n: 1 });
+        // in Redis soon (it may wait behind the schedules the sibling's start still offers)
+        const inRedis = async () => {
+          const keys = await (redis as Redis).keys(`${t.config.redisKeyPrefix}:default:*`);
+          const names = await Promise.all(
+            keys.map((key) => (redis as Redis).hget(key, 'name').catch(() => null)),
+          );
+          return names.includes(LATE.name);
+        };
+        await waitFor(inRedis, 'the job in Redis', 10_000);
+      } finally {
+        await stopping.close();
+      }
+    });
+  }
+
   it(`is what the app runs with (${runner})`, () => {
     expect(t.app.get(JobQueue).constructor.name).toBe(
       bullmq ? 'BullJobQueue' : 'InProcessJobQueue',

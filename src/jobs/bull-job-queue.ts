@@ -134,6 +134,8 @@ export class BullJobQueue
   private running = 0;
   private started = false;
   private stopped = false;
+  /** The queues are closed: nothing reaches Redis any more. */
+  private closed = false;
   private readonly runsJobs: boolean;
   private readonly base: RedisOptions;
 
@@ -160,7 +162,12 @@ export class BullJobQueue
   }
 
   async enqueue<T>(job: JobDefinition<T>, payload: T, options: EnqueueOptions = {}): Promise<void> {
-    if (this.stopped) return;
+    // while the workers stop, runs they finish and requests still draining may still queue
+    // work (a push, a retry): Redis keeps it for another worker or the next start
+    if (this.closed) {
+      this.logger.warn(`${job.name} not queued: the process is ending`);
+      return;
+    }
     const add: Pending = {
       kind: 'add',
       queue: job.queue,
@@ -295,8 +302,6 @@ export class BullJobQueue
   /** Workers stop taking jobs and finish (within the shutdown bound) those they run. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.flushTimer) clearInterval(this.flushTimer);
-    this.flushTimer = null;
     // running handlers get until the shutdown bound; an idle worker (or one that never
     // reached Redis) has nothing to finish and is closed at once
     const busy = this.running > 0;
@@ -312,14 +317,21 @@ export class BullJobQueue
         }
       }),
     );
-    if (this.pending.length > 0) {
-      this.logger.warn(
-        `${this.pending.length} run(s) never reached Redis; their domains find them again at start`,
-      );
-    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.flushTimer = null;
+    // schedules are made again at every start; runs kept here are not (video processing is
+    // found again from its rows, a push or a deferred delete is lost)
+    const dropped = this.pending.flatMap((p) => (p.kind === 'add' ? [p.name] : []));
+    if (dropped.length > 0) {
+      this.logger.warn(
+        `${dropped.length} run(s) never reached Redis (Redis away) and are dropped: ` +
+          dropped.join(', '),
+      );
+    }
     await Promise.all(
       [...this.queues.values()].map(async (queue) => {
         // a queue whose link is still being built (Redis was away) may never finish closing:
@@ -449,7 +461,7 @@ export class BullJobQueue
       if (dropped?.kind === 'add')
         this.logger.error(`Dropped a ${dropped.name} job: too many waiting for Redis`);
     }
-    if (!this.flushTimer && !this.stopped) {
+    if (!this.flushTimer && !this.closed) {
       this.flushTimer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
       this.flushTimer.unref();
       void this.flush();
@@ -460,7 +472,7 @@ export class BullJobQueue
     if (this.flushing) return;
     this.flushing = true;
     try {
-      while (this.pending.length > 0 && !this.stopped) {
+      while (this.pending.length > 0 && !this.closed) {
         await this.apply(this.pending[0]);
         this.pending.shift();
       }

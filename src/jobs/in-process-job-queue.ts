@@ -96,7 +96,11 @@ export class InProcessJobQueue
   async enqueue<T>(job: JobDefinition<T>, payload: T, options: EnqueueOptions = {}): Promise<void> {
     const key = options.key === undefined ? null : `${job.name}:${options.key}`;
     if (key !== null && this.liveKeys.has(key)) return;
-    if (this.stopped) return;
+    if (this.stopped) {
+      // in-process runs end with the process; say what is lost
+      this.logger.warn(`${job.name} not run: the process is ending`);
+      return;
+    }
     const run: Run = {
       id: `${job.queue}:${this.nextId++}`,
       name: job.name,
