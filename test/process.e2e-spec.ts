@@ -399,10 +399,22 @@ describe('the service process', () => {
       await running.until((text) => text.includes('100 Continue'), '100 Continue');
       await running.write(body.slice(0, 10));
 
-      await warm;
+      // clients that all ended before the warm-up (an error before the stop) fail the test
+      // here, rather than leaving it waiting for the warm-up until its timeout
+      const allEnded = Promise.all(clients);
+      await Promise.race([
+        warm,
+        allEnded.then(() => {
+          throw new Error(
+            `every client ended before 300 answers: ${JSON.stringify(outcomes.slice(-3))}`,
+          );
+        }),
+      ]);
       termAt = Date.now();
       server.child.kill('SIGTERM');
-      await stoppedAccepting;
+      // a refused connection says the listener is closed; so does every client having ended
+      // on an error after the stop (a new connection reset rather than refused)
+      await Promise.race([stoppedAccepting, allEnded]);
       // the running request ends after the stop began: it is answered in full, and then its
       // connection closes instead of carrying the client's next requests
       await running.write(body.slice(10));
