@@ -18,8 +18,9 @@ const PARSE_ERROR_STATUS: Record<string, number> = {
  *
  * - A request whose headers have not all arrived after `HTTP_HEADERS_TIMEOUT_MS` is answered
  *   408 (in the contract's error shape) and its connection closed; a connection that sends
- *   nothing at all in that time is closed. Node checks the headers deadline only on its
- *   connection-checking tick, so the tick is a fraction of the timeout.
+ *   nothing at all in that time is closed without an answer (Node's deadline starts when the
+ *   connection opens). Node checks the deadline only on its connection-checking tick, so the
+ *   tick is a fraction of the timeout.
  * - No bound on a whole request (Node's `requestTimeout`, 300 s by default, is off): a 200 MB
  *   upload over a slow phone line must finish as long as bytes keep flowing; a stalled upload
  *   is ended by the upload interceptor instead. Socket.IO long-polling and WebSocket upgrades
@@ -45,15 +46,6 @@ export class HttpServerAdapter extends ExpressAdapter {
       },
       this.getInstance(),
     );
-    server.on('connection', (socket: Socket) => {
-      // Node's headers deadline starts with the first byte; a connection that never sends one
-      // (a half-opened or abandoned socket) would otherwise hold its descriptor until it dies
-      const silent = setTimeout(() => {
-        if (socket.bytesRead === 0) socket.destroy();
-      }, headersTimeoutMs);
-      silent.unref();
-      socket.once('close', () => clearTimeout(silent));
-    });
     server.on('clientError', answerClientError);
     this.setHttpServer(server);
     this.drain = new ConnectionDrain(server, this.limits.shutdownTimeoutMs);
@@ -78,7 +70,9 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage;
   if (socket.writable && !inFlight?.headersSent) {
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-      socket.write(requestTimeoutResponse());
+      // Node starts the headers deadline when the connection opens: one that never sent a byte
+      // (half-opened, abandoned) is closed without an answer nobody asked for
+      if (socket.bytesRead > 0) socket.write(requestTimeoutResponse());
     } else {
       const status = PARSE_ERROR_STATUS[error.code ?? ''] ?? 400;
       socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
