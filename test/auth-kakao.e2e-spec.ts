@@ -230,14 +230,15 @@ describe('Kakao login (mobile and web flows)', () => {
 
   describe('when Kakao is down or slow', () => {
     it('answers 502 KAKAO_UNAVAILABLE when Kakao takes longer than the timeout', async () => {
-      t.kakao.delayMs = 1500; // the test app's KAKAO_TIMEOUT_MS is 1000
+      t.kakao.delayMs = 3000; // the test app's KAKAO_TIMEOUT_MS is 1000
       try {
         const token = t.kakao.issueAccessToken({ id: Number(uniqueKakaoId()), nickname: 'slow' });
         const started = Date.now();
         const res = await t.http().post('/api/v1/auth/kakao').send({ accessToken: token });
         expect(res.status).toBe(502);
         expectError(res.body, 502, 'KAKAO_UNAVAILABLE');
-        expect(Date.now() - started).toBeLessThan(1450);
+        // well before Kakao would have answered, with room for a busy machine
+        expect(Date.now() - started).toBeLessThan(2500);
       } finally {
         t.kakao.delayMs = 0;
       }
