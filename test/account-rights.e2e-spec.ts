@@ -137,6 +137,31 @@ describe('account rights', () => {
       // someone else still may
       await t.http().get('/api/v1/users/me/export').set(other.auth).expect(200);
     });
+
+    it('an export that fails on our side is cut short, and does not use up the hour', async () => {
+      const unlucky = await signIn(t, { nickname: 'unlucky' });
+      // a real failure half-way through the document: a table it reads is not there
+      await t.dataSource.query('ALTER TABLE notifications RENAME TO notifications_away');
+      let outcome: string;
+      try {
+        outcome = await t
+          .http()
+          .get('/api/v1/users/me/export')
+          .set(unlucky.auth)
+          .then(
+            (res) => `complete ${res.status}`,
+            (error: Error) => `cut short: ${error.message}`,
+          );
+      } finally {
+        await t.dataSource.query('ALTER TABLE notifications_away RENAME TO notifications');
+      }
+      expect(outcome).toMatch(/^cut short/);
+      const row = await t.dataSource.getRepository(User).findOneByOrFail({ id: unlucky.id });
+      expect(row.lastExportAt).toBeNull();
+      const again = await t.http().get('/api/v1/users/me/export').set(unlucky.auth).expect(200);
+      expect(JSON.parse(again.text)).toMatchObject({ profile: { id: unlucky.id } });
+      await t.http().get('/api/v1/users/me/export').set(unlucky.auth).expect(429);
+    });
   });
 
   describe('Kakao unlink callback', () => {

@@ -30,7 +30,11 @@ export class AccountExportController {
     when: 'Your data can be exported once an hour; try again later',
   })
   async export(@CurrentUser() user: AuthUser, @Res() res: Response): Promise<void> {
-    await this.exports.begin(user);
+    const takenAt = await this.exports.begin(user);
+    let clientLeft = false;
+    res.once('close', () => {
+      if (!res.writableFinished) clientLeft = true;
+    });
     res.status(200);
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="storybook-${user.id}.json"`);
@@ -40,8 +44,10 @@ export class AccountExportController {
       res.end();
     } catch (error) {
       // the status is sent already: an export cut short must not look complete
+      const ours = !clientLeft;
       this.logger.error(`Data export of user ${user.id} failed: ${(error as Error).message}`);
       res.destroy(error as Error);
+      if (ours) await this.exports.giveBack(user, takenAt);
     }
   }
 }

@@ -44,15 +44,31 @@ export class AccountExportService {
     private readonly notificationSettings: NotificationSettingsService,
   ) {}
 
-  /** 429 RATE_LIMITED (with Retry-After) when the user exported within the last hour. */
-  async begin(user: AuthUser): Promise<void> {
-    const wait = await this.users.takeExportSlot(user.id, EXPORT_EVERY_MS);
-    if (wait > 0) {
+  /**
+   * Takes the user's hourly export: 429 RATE_LIMITED (with Retry-After) when the user exported
+   * within the last hour. Returns when it was taken, for {@link giveBack}.
+   */
+  async begin(user: AuthUser): Promise<Date> {
+    const slot = await this.users.takeExportSlot(user.id, EXPORT_EVERY_MS);
+    if (slot.takenAt === null) {
       throw new DomainException(
         'RATE_LIMITED',
         'Your data can be exported once an hour; try again later',
-      ).retryAfter(wait);
+      ).retryAfter(slot.waitSeconds);
     }
+    return slot.takenAt;
+  }
+
+  /**
+   * An export that failed on our side does not count: the user may ask again at once. (One the
+   * client left does count, or reading all but the last byte would get past the limit.)
+   */
+  async giveBack(user: AuthUser, takenAt: Date): Promise<void> {
+    await this.users.releaseExportSlot(user.id, takenAt).catch((error: unknown) => {
+      this.logger.warn(
+        `Could not give user ${user.id} back their export slot: ${(error as Error).message}`,
+      );
+    });
   }
 
   /** Writes the document to `out`; the caller has called {@link begin}. */

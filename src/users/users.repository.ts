@@ -153,6 +153,20 @@ export class UsersRepository {
   }
 
   /**
+   * Gives back an export slot taken at or after `since` (an export that failed on our side);
+   * one taken earlier, or none, stays as it is.
+   */
+  async releaseExportSlot(id: number, since: Date): Promise<void> {
+    await this.users
+      .createQueryBuilder()
+      .update(User)
+      .set({ lastExportAt: null, updatedAt: () => 'updated_at' })
+      .where('id = :id AND last_export_at >= :since', { id, since })
+      .updateEntity(false)
+      .execute();
+  }
+
+  /**
    * Blanks the account's personal data and releases its Kakao id, if its status is still
    * `status`. False when it changed meanwhile.
    */

@@ -122,18 +122,30 @@ export class UsersService {
 
   /**
    * Takes the user's hourly data export (docs/api.md, Blocking and account rights): a conditional update, so two requests at
-   * once cannot both pass. The seconds to wait when one was taken within the hour, else 0.
+   * once cannot both pass. When taken, the time it was taken at; else the seconds to wait.
    */
-  async takeExportSlot(userId: number, everyMs: number): Promise<number> {
+  async takeExportSlot(
+    userId: number,
+    everyMs: number,
+  ): Promise<{ takenAt: Date; waitSeconds: 0 } | { takenAt: null; waitSeconds: number }> {
     const now = new Date();
     const cutoff = new Date(now.getTime() - everyMs);
     const taken = await runInTransaction(this.dataSource, (manager) =>
       this.queries.takeExportSlot(manager, userId, now, cutoff),
     );
-    if (taken) return 0;
+    if (taken) return { takenAt: now, waitSeconds: 0 };
     const user = await this.get(userId);
     const next = (user.lastExportAt?.getTime() ?? 0) + everyMs;
-    return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
+    return { takenAt: null, waitSeconds: Math.max(1, Math.ceil((next - now.getTime()) / 1000)) };
+  }
+
+  /**
+   * Gives back the slot {@link takeExportSlot} took at `takenAt`, for an export that failed on
+   * our side (the user got no document and may ask again at once).
+   */
+  async releaseExportSlot(userId: number, takenAt: Date): Promise<void> {
+    // the column may keep whole seconds only
+    await this.queries.releaseExportSlot(userId, new Date(takenAt.getTime() - 1000));
   }
 
   /** Everything the users table holds about the user, for their data export. */
