@@ -11,6 +11,7 @@ import {
   SiblingApp,
   TEST_REDIS_URL,
   TestApp,
+  uniqueRedisPrefix,
 } from './support/test-app';
 import { waitFor } from './support/server-process';
 import { TcpProxy } from './support/tcp-proxy';
@@ -172,6 +173,22 @@ describe('Chat authorization facts across instances', () => {
     expect(await b.app.get(RealtimeService).hasSockets(room.traveler.id)).toBe(false);
     expect(await dropped).toBe('io server disconnect');
   });
+
+  it('another deployment on the same Redis with the same secret (another REDIS_KEY_PREFIX) is not one of the instances', async () => {
+    const other = await createSiblingApp(a, { REDIS_KEY_PREFIX: uniqueRedisPrefix() });
+    try {
+      const user = await signIn(a);
+      const presence = a.app.get(RealtimeService);
+      await sockets.connect(other.baseUrl, user.accessToken);
+      expect(await presence.hasSockets(user.id)).toBe(false);
+      await sockets.connect(b.baseUrl, user.accessToken);
+      expect(await presence.hasSockets(user.id)).toBe(true);
+    } finally {
+      sockets.closeAll();
+      await other.close();
+    }
+  });
+
   describe('an instance cut off from Redis (its link behind a proxy)', () => {
     let proxy: TcpProxy;
     let c: SiblingApp;

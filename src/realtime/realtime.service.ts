@@ -251,9 +251,10 @@ export class RealtimeService implements OnApplicationShutdown {
       return result;
     }) as typeof pub.publish;
     this.redis = [pub, sub];
-    // instances that can verify each other's tokens share channels; other deployments on
-    // the same Redis (another secret) never see this one's events
-    const key = `storybook-chat-${createHmac('sha256', this.config.jwt.secret)
+    // the instances of one deployment (one REDIS_KEY_PREFIX, one secret: they verify each
+    // other's tokens) share channels; another deployment on the same Redis never sees this
+    // one's events, nor is it asked who is connected
+    const key = `${this.config.redisKeyPrefix}:chat-${createHmac('sha256', this.config.jwt.secret)
       .update('socket.io channel')
       .digest('hex')
       .slice(0, 16)}`;
