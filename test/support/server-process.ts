@@ -45,26 +45,55 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Polls `check` (sync or async) every 50 ms until it is true; fails after `timeoutMs`. */
+/**
+ * Polls `check` (sync or async) every 50 ms until it is true; fails after `timeoutMs`, naming
+ * `what` (a function is asked at that moment, for output that arrived meanwhile).
+ */
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
-  what: string,
+  what: string | (() => string),
   timeoutMs = 90_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-/** Waits until the process logs that it listens (the start-up line of main.ts). */
-export async function listening(server: ServerProcess, timeoutMs = 90_000): Promise<void> {
+/**
+ * Waits until `server` prints `line`; fails at once, with what it printed, if it exits first,
+ * and with the same after `timeoutMs`.
+ */
+async function printed(
+  server: ServerProcess,
+  line: string,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
+  const { child } = server;
+  const said = () => {
+    const { stdout, stderr } = server.output();
+    return `${what} (stdout: ${stdout.slice(-1500)}; stderr: ${stderr.slice(-1000)})`;
+  };
   await waitFor(
-    () => server.output().stdout.includes('Story Book API on port'),
-    `start-up (stderr: ${server.output().stderr.slice(-500)})`,
+    () => {
+      if (server.output().stdout.includes(line)) return true;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`exited (${child.exitCode ?? child.signalCode}) before ${said()}`);
+      }
+      return false;
+    },
+    said,
     timeoutMs,
   );
+}
+
+/** Waits until the process logs that it listens (the start-up line of main.ts). */
+export async function listening(server: ServerProcess, timeoutMs = 90_000): Promise<void> {
+  await printed(server, 'Story Book API on port', 'start-up', timeoutMs);
 }
 
 /** src/worker.ts in its own process (`npm run start:worker`), with only `env`. */
@@ -74,9 +103,5 @@ export function startWorkerProcess(env: Record<string, string>): ServerProcess {
 
 /** Waits until a worker process logs that it runs jobs. */
 export async function workerRunning(worker: ServerProcess, timeoutMs = 30_000): Promise<void> {
-  await waitFor(
-    () => worker.output().stdout.includes('Story Book worker running jobs'),
-    `worker start-up (stderr: ${worker.output().stderr.slice(-500)})`,
-    timeoutMs,
-  );
+  await printed(worker, 'Story Book worker running jobs', 'worker start-up', timeoutMs);
 }
