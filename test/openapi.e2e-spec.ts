@@ -137,6 +137,10 @@ describe('OpenAPI document', () => {
       'ACCOUNT_SUSPENDED',
       'FORBIDDEN',
     ]);
+    // Kakao's unlink callback: outside every rate limit, and a KakaoAK key rather than a bearer
+    const unlink = served.paths['/api/v1/auth/kakao/unlink'].post;
+    expect(Object.keys(unlink.responses).sort()).toEqual(['200', '400', '401', '404']);
+    expect(unlink.security).toBeUndefined();
   });
 
   describe('example request bodies, sent as Swagger UI fills them in', () => {

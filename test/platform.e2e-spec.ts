@@ -196,6 +196,7 @@ describe('dev-login switched off', () => {
 });
 
 describe('rate limits', () => {
+  const UNLINK_KEY = 'kakao-admin-key-for-rate-limit-tests';
   let t: TestApp;
 
   beforeAll(async () => {
@@ -203,6 +204,7 @@ describe('rate limits', () => {
       RATE_LIMIT_ENABLED: 'true',
       RATE_LIMIT_AUTH: '3/60',
       RATE_LIMIT_WRITE: '2/60',
+      KAKAO_ADMIN_KEY: UNLINK_KEY,
     });
   });
   afterAll(async () => t.close());
@@ -235,6 +237,18 @@ describe('rate limits', () => {
     const retryAfter = Number(limited.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
+  });
+
+  it("Kakao's unlink callback is outside every limit (the auth budget of this IP is spent)", async () => {
+    for (let i = 0; i < 5; i++) {
+      await t
+        .http()
+        .post('/api/v1/auth/kakao/unlink')
+        .set('Authorization', `KakaoAK ${UNLINK_KEY}`)
+        .type('form')
+        .send({ user_id: String(7_000_000 + i), referrer_type: 'UNLINK_FROM_APPS' })
+        .expect(200);
+    }
   });
 
   it('writes: counted per user, reads are not limited', async () => {

@@ -6,10 +6,10 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { PublicRoute } from '../../common/decorators/auth.decorator';
+import { NotRateLimited } from '../../common/decorators/auth.decorator';
+import { Public } from '../../common/decorators/public.decorator';
 import { DomainException } from '../../common/errors/domain.exception';
 import type { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
@@ -32,7 +32,7 @@ const DESCRIPTION =
  */
 @ApiTags('auth')
 @Controller('auth/kakao/unlink')
-@SkipThrottle({ auth: true, devLogin: true, write: true, matching: true, chat: true })
+@NotRateLimited()
 export class KakaoUnlinkController {
   private readonly logger = new Logger(KakaoUnlinkController.name);
   private readonly key: Buffer | null;
@@ -46,7 +46,7 @@ export class KakaoUnlinkController {
 
   @Post()
   @HttpCode(200)
-  @PublicRoute()
+  @Public() // Kakao's Admin key, not a bearer token
   @ApiOperation({ summary: "Kakao's unlink callback", description: DESCRIPTION })
   @ApiHeader({ name: 'Authorization', description: 'KakaoAK <KAKAO_ADMIN_KEY>', required: true })
   @ApiOkResponse({ description: 'The account is withdrawn (or there was none)' })
@@ -61,7 +61,7 @@ export class KakaoUnlinkController {
 
   @Get()
   @HttpCode(200)
-  @PublicRoute()
+  @Public()
   @ApiExcludeEndpoint()
   unlinkByGet(@Req() req: Request): Promise<void> {
     return this.unlink(req);

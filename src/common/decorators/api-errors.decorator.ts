@@ -3,6 +3,9 @@ import { getSchemaPath } from '@nestjs/swagger';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { ErrorCode } from '../errors/error-codes';
 
+/** Marks an operation outside every rate limit in the OpenAPI document: no 429 is listed. */
+export const NOT_RATE_LIMITED_EXTENSION = 'x-not-rate-limited';
+
 /**
  * An error a route documents: its code, or its code with what it means on this route (the
  * example's message), and for VALIDATION_FAILED the field it names.
@@ -192,7 +195,8 @@ function firstInput(doc: OpenAPIObject, op: Operation): string {
 
 /**
  * Completes the error responses of a document: VALIDATION_FAILED on every operation that
- * takes parameters or a body, RATE_LIMITED on every write (the per-user write budget), and
+ * takes parameters or a body, RATE_LIMITED on every write (the per-user write budget) but
+ * those marked {@link NotRateLimited}, and
  * every example's `path` set to its operation's path (with ids of 1).
  */
 export function finishErrorExamples(doc: OpenAPIObject): OpenAPIObject {
@@ -204,7 +208,11 @@ export function finishErrorExamples(doc: OpenAPIObject): OpenAPIObject {
       if ((op.parameters?.length ?? 0) > 0 || op.requestBody) {
         implied.push(normalise('VALIDATION_FAILED'));
       }
-      if (!READ_METHODS.has(method) && path !== '/health') {
+      if (
+        !READ_METHODS.has(method) &&
+        path !== '/health' &&
+        !(op as Record<string, unknown>)[NOT_RATE_LIMITED_EXTENSION]
+      ) {
         implied.push(normalise('RATE_LIMITED'));
       }
       for (const [status, entry] of Object.entries(responsesOf(implied))) {

@@ -1,9 +1,9 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
 import type { UserRole } from '../../users/entities/user.entity';
 import { Public } from './public.decorator';
 import { Roles } from './roles.decorator';
-import { ApiErrors } from './api-errors.decorator';
+import { ApiErrors, NOT_RATE_LIMITED_EXTENSION } from './api-errors.decorator';
 
 /**
  * A route for signed-in callers (optionally only some roles), with its docs: bearer auth,
@@ -32,6 +32,8 @@ export function PublicRoute() {
 
 export const RATE_LIMIT_GROUP = 'storybook:rateLimitGroup';
 export type RateLimitGroup = 'auth' | 'devLogin' | 'matching' | 'chat';
+/** The group of routes outside every limit ({@link NotRateLimited}). */
+export const NO_RATE_LIMIT = 'none';
 
 const RATE_LIMIT_MEANINGS: Record<RateLimitGroup, string> = {
   auth: 'Too many requests, try again later (auth routes: 10 a minute per IP by default)',
@@ -49,5 +51,16 @@ export function RateLimit(group: RateLimitGroup) {
   return applyDecorators(
     SetMetadata(RATE_LIMIT_GROUP, group),
     ApiErrors({ code: 'RATE_LIMITED', when: RATE_LIMIT_MEANINGS[group] }),
+  );
+}
+
+/**
+ * A route outside every rate limit, in the guard and in the docs: Kakao's unlink callback,
+ * where only a caller holding the Admin key gets past the first check.
+ */
+export function NotRateLimited() {
+  return applyDecorators(
+    SetMetadata(RATE_LIMIT_GROUP, NO_RATE_LIMIT),
+    ApiExtension(NOT_RATE_LIMITED_EXTENSION, true),
   );
 }

@@ -8,15 +8,16 @@ import {
 import type { Request, Response } from 'express';
 import type { AppConfig, RateLimit } from '../../config/app-config';
 import type { AuthUser } from '../decorators/current-user.decorator';
-import { RATE_LIMIT_GROUP, RateLimitGroup } from '../decorators/auth.decorator';
+import { NO_RATE_LIMIT, RATE_LIMIT_GROUP, RateLimitGroup } from '../decorators/auth.decorator';
 import { DomainException } from '../errors/domain.exception';
 import { SharedThrottlerStorage } from './shared-throttler-storage';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** Groups counted per IP, before there is a user: not writes of a user. */
-const SIGN_IN_GROUPS = new Set<RateLimitGroup | undefined>(['auth', 'devLogin']);
+type Group = RateLimitGroup | typeof NO_RATE_LIMIT | undefined;
+/** Not counted as writes of a user: sign-ins (per IP, before there is a user), and no limit. */
+const NOT_WRITES = new Set<Group>(['auth', 'devLogin', NO_RATE_LIMIT]);
 
-function groupOf(context: ExecutionContext): RateLimitGroup | undefined {
+function groupOf(context: ExecutionContext): Group {
   return (
     Reflect.getMetadata(RATE_LIMIT_GROUP, context.getHandler()) ??
     Reflect.getMetadata(RATE_LIMIT_GROUP, context.getClass())
@@ -83,7 +84,7 @@ export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
         on,
         'write',
         rateLimit.write,
-        (ctx) => !SIGN_IN_GROUPS.has(groupOf(ctx)) && !READ_METHODS.has(requestOf(ctx).method),
+        (ctx) => !NOT_WRITES.has(groupOf(ctx)) && !READ_METHODS.has(requestOf(ctx).method),
         byUser,
       ),
     ],
