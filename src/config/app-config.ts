@@ -72,9 +72,9 @@ export interface AppConfig {
   dbQueryTimeoutMs: number;
   redisUrl: string | null;
   /**
-   * Prefix of every key this deployment writes to Redis besides the socket adapter's: job
-   * queues and rate-limit counters. Deployments (or test runs) sharing one Redis each have
-   * their own.
+   * Prefix of every key and channel this deployment uses in Redis: job queues, rate-limit
+   * counters, the socket adapter's channels. Deployments (or test runs) sharing one Redis each
+   * have their own.
    */
   redisKeyPrefix: string;
   jobs: {
