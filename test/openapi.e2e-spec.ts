@@ -21,6 +21,7 @@ interface ErrorExample {
 }
 interface Operation {
   tags: string[];
+  security?: Record<string, string[]>[];
   requestBody?: { content: Record<string, unknown> };
   responses: Record<
     string,
