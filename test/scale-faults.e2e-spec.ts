@@ -1,6 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { JobQueue } from '../src/jobs/job-queue';
+import { DELETE_MEDIA_FILES } from '../src/media/media.service';
 import { Story } from '../src/stories/entities/story.entity';
 import { approvedGuide, GuideFixture, regionByCode } from './support/fixtures';
 import { jpeg, mp4 } from './support/media';
@@ -97,6 +99,38 @@ describe('a media bucket that stalls or goes away (behind a TCP proxy)', () => {
     },
     30_000,
   );
+
+  it('a withdrawal does not wait for a stalled bucket: answered at once, its files left to a job', async () => {
+    const leaving = await approvedGuide(t);
+    const res = await upload(t, leaving, regionId, 'Last story')(await jpeg(), 'last.jpg');
+    expect(res.status).toBe(201);
+    const name = (res.body.media[0].url as string).split('/').pop() as string;
+    expect((await s3.keys()).some((key) => key.endsWith(name))).toBe(true);
+
+    proxy.setMode('blackhole');
+    const { value: gone, ms } = await timed(
+      t.http().delete('/api/v1/users/me').set(leaving.auth),
+    );
+    expect(gone.status).toBe(204);
+    // the bucket would have held it for S3_TIMEOUT_MS (800 ms) before giving up
+    expect(ms).toBeLessThan(800);
+    proxy.setMode('pass');
+
+    const queue = t.app.get(JobQueue);
+    const runs = (
+      await Promise.all(
+        (['waiting', 'active', 'delayed', 'completed'] as const).map((state) =>
+          queue.list(state, 200),
+        ),
+      )
+    ).flatMap((page) => page.items);
+    const deletion = runs.find(
+      (run) =>
+        run.name === DELETE_MEDIA_FILES.name &&
+        (run.data as { keys: string[] }).keys.some((key) => key.endsWith(name)),
+    );
+    expect((deletion?.data as { keys: string[] }).keys).toHaveLength(2); // the photo, its thumbnail
+  });
 });
 
 describe('a Redis that goes away while videos are uploaded (BullMQ behind a TCP proxy)', () => {

@@ -10,6 +10,7 @@ import { Story } from '../src/stories/entities/story.entity';
 import { approvedGuide, GuideFixture, regionByCode, storyOf } from './support/fixtures';
 import { jpeg, mp4, png } from './support/media';
 import { nextEvent, SocketPool } from './support/sockets';
+import { waitFor } from './support/server-process';
 import { createTestApp, TestApp } from './support/test-app';
 import { expectError, signIn, SignedIn, uniqueKakaoId } from './support/users';
 
@@ -469,14 +470,30 @@ describe('stories', () => {
       ).toBe(await t.dataSource.getRepository(StoryMedia).countBy({ storyId: story.id }));
     });
 
-    it('a withdrawn guide’s stories are unpublished', async () => {
+    it('a withdrawn guide’s stories are unpublished, and their files deleted', async () => {
       const leaving = await approvedGuide(t);
       const story = await storyOf(t, leaving);
+      const withPhoto = await t
+        .http()
+        .post('/api/v1/stories')
+        .set(leaving.auth)
+        .field('title', 'Leaving soon')
+        .field('content', 'The last walk.')
+        .field('category', 'nature')
+        .field('regionId', String(story.regionId))
+        .attach('media', await jpeg(320, 240), 'last.jpg')
+        .expect(201);
+      const files = [withPhoto.body.media[0].url, withPhoto.body.media[0].thumbnailUrl].map(fileOf);
+      expect(files.filter((file) => existsSync(file))).toHaveLength(2);
       await t.http().get(`/api/v1/stories/${story.id}`).expect(200);
+
       await t.http().delete('/api/v1/users/me').set(leaving.auth).expect(204);
       await t.http().get(`/api/v1/stories/${story.id}`).expect(404);
+      await t.http().get(`/api/v1/stories/${withPhoto.body.id}`).expect(404);
       const list = await t.http().get(`/api/v1/stories?guideId=${leaving.guideId}`).expect(200);
       expect(list.body.items).toEqual([]);
+      // deleted by a job (the withdrawal does not wait for the storage)
+      await waitFor(() => files.every((file) => !existsSync(file)), 'the files to go', 5000);
     });
   });
   describe('hostile input', () => {

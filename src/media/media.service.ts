@@ -302,7 +302,7 @@ export class MediaService implements OnModuleInit {
    * committed): the deletion is queued as a job that retries until the storage answers.
    */
   async remove(keys: readonly (string | null | undefined)[]): Promise<void> {
-    const present = keys.filter((key): key is string => typeof key === 'string' && key !== '');
+    const present = presentKeys(keys);
     if (present.length === 0) return;
     try {
       await this.storage.delete(present);
@@ -311,6 +311,18 @@ export class MediaService implements OnModuleInit {
       if (this.jobs) await this.jobs.enqueue(DELETE_MEDIA_FILES, { keys: present });
       else this.logger.error(`Media files left behind: ${present.join(', ')}`);
     }
+  }
+
+  /**
+   * Deletes stored files in the background (a job that retries until the storage answers):
+   * for many files at once, whose caller must not wait for the storage (a withdrawal, which
+   * Kakao's unlink callback expects answered within a second).
+   */
+  async removeLater(keys: readonly (string | null | undefined)[]): Promise<void> {
+    const present = presentKeys(keys);
+    if (present.length === 0) return;
+    if (this.jobs) await this.jobs.enqueue(DELETE_MEDIA_FILES, { keys: present });
+    else await this.remove(present);
   }
 
   /** The public URL of a stored file, or null for no file. */
@@ -504,4 +516,9 @@ async function removeQuietly(paths: readonly string[]): Promise<void> {
 function describe(file: UploadedMediaFile, index: number): string {
   const name = (file.originalname ?? '').replace(/["\p{Cc}]/gu, '').slice(0, 80);
   return name ? `media[${index}] ("${name}")` : `media[${index}]`;
+}
+
+/** The keys of files that exist (nulls and empty keys are no file). */
+function presentKeys(keys: readonly (string | null | undefined)[]): string[] {
+  return keys.filter((key): key is string => typeof key === 'string' && key !== '');
 }

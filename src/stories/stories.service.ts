@@ -353,13 +353,16 @@ export class StoriesService {
     await this.media.remove([row.storageKey, row.thumbnailKey]);
   }
 
-  /** docs/api.md, Users: a withdrawn user's stories are unpublished, with their media. */
+  /**
+   * docs/api.md, Users: a withdrawn user's stories are unpublished, with their media. The files
+   * go in the background: a guide may have hundreds, and the withdrawal does not wait for them.
+   */
   @OnEvent(UserWithdrawnEvent.NAME)
   async onUserWithdrawn(event: UserWithdrawnEvent): Promise<void> {
     const { keys } = await runInTransaction(this.dataSource, (manager) =>
       this.stories.softDelete(manager, { userId: event.userId }),
     );
-    await this.media.remove(keys);
+    await this.media.removeLater(keys);
   }
 
   private tooManyMedia(story: Story): DomainException {
